@@ -1,0 +1,27 @@
+#pragma once
+/// \file
+/// ctgrad: a perceptron and its loss written as C++ expressions, differentiated symbolically
+/// at compile time, and lowered into fused SIMD loops that compute the loss and its gradients
+/// in one pass.
+///
+/// The stages, one folder each:
+///   expr/      building expressions (Boost.YAP nodes, named axes, shape checks)
+///   diff/      differentiation rules and simplification -> derivative *types*
+///   lower/     lowering to fused SIMD loops (xsimd), binding data, programs
+///   reference/ a plain double-precision evaluator, the oracle for tests
+///
+/// The public names, in one place:
+///   axis, batch, dynamic_extent, input, parameter, ones, literals::operator""_c
+///   + - * / (elementwise, broadcast by axis name), exp, log, sigmoid, pow<N>, matmul,
+///   transpose, sum, mean, sum_over, mse_loss
+///   grad, grad_t, shape_of_t, rank_v, derivative_rule, elementwise_kernel
+///   value_and_grad, value, wrt, bind, program, status, errc, evaluation_error
+
+#include "ctgrad/diff/grad.hpp"
+#include "ctgrad/diff/rules.hpp"
+#include "ctgrad/expr/axis.hpp"
+#include "ctgrad/expr/leaves.hpp"
+#include "ctgrad/expr/operations.hpp"
+#include "ctgrad/expr/shape.hpp"
+#include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/lower/program.hpp"

@@ -1,0 +1,70 @@
+#pragma once
+/// \file
+/// A minimal type list for the lowering's compile-time bookkeeping (cheaper to compile than
+/// Hana's heterogeneous sequences for pure type computation).
+
+#include <cstddef>
+#include <type_traits>
+
+namespace ctgrad::detail {
+
+template <class... Ts>
+struct type_list {
+    static constexpr std::size_t size = sizeof...(Ts);
+};
+
+template <class L, class T>
+struct tl_contains;
+template <class... Ts, class T>
+struct tl_contains<type_list<Ts...>, T> : std::bool_constant<(std::is_same_v<Ts, T> || ...)> {};
+template <class L, class T>
+inline constexpr bool tl_contains_v = tl_contains<L, T>::value;
+
+template <class L, class T>
+struct tl_push_unique;
+template <class... Ts, class T>
+struct tl_push_unique<type_list<Ts...>, T> {
+    using type = std::conditional_t<(std::is_same_v<Ts, T> || ...), type_list<Ts...>, type_list<Ts..., T>>;
+};
+template <class L, class T>
+using tl_push_unique_t = typename tl_push_unique<L, T>::type;
+
+template <class L, class... Ts>
+struct tl_push_all_unique {
+    using type = L;
+};
+template <class L, class T, class... Ts>
+struct tl_push_all_unique<L, T, Ts...> {
+    using type = typename tl_push_all_unique<tl_push_unique_t<L, T>, Ts...>::type;
+};
+
+/// Position of T in L (L must contain T).
+template <class L, class T>
+struct tl_index;
+template <class T, class... Ts>
+struct tl_index<type_list<T, Ts...>, T> : std::integral_constant<std::size_t, 0> {};
+template <class U, class... Ts, class T>
+struct tl_index<type_list<U, Ts...>, T>
+    : std::integral_constant<std::size_t, 1 + tl_index<type_list<Ts...>, T>::value> {};
+template <class L, class T>
+inline constexpr std::size_t tl_index_v = tl_index<L, T>::value;
+
+template <class L, class M>
+struct tl_concat_unique;
+template <class L, class... Ms>
+struct tl_concat_unique<L, type_list<Ms...>> {
+    using type = typename tl_push_all_unique<L, Ms...>::type;
+};
+template <class L, class M>
+using tl_concat_unique_t = typename tl_concat_unique<L, M>::type;
+
+/// Calls f(std::type_identity<T>{}, std::integral_constant<size_t, I>{}) for each T at I.
+template <class... Ts, class F>
+constexpr void tl_for_each(type_list<Ts...>, F&& f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (f(std::type_identity<Ts>{}, std::integral_constant<std::size_t, I>{}), ...);
+    }
+    (std::index_sequence_for<Ts...>{});
+}
+
+}  // namespace ctgrad::detail

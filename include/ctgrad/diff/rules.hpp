@@ -1,0 +1,46 @@
+#pragma once
+/// \file
+/// The derivative rule table for elementwise functions: one specialisation per function tag,
+/// as Hana's `_impl` tables. `local(a, self)` is f'(a), where `self` is the node f(a) itself, so
+/// a rule may reuse the forward value instead of recomputing it (σ' = σ·(1 − σ), exp' = exp).
+/// A new elementwise function needs a tag (expr/functions.hpp), a rule here, and a kernel
+/// (lower/elementwise.hpp); differentiation and lowering pick it up from there.
+
+#include "ctgrad/diff/simplify.hpp"
+#include "ctgrad/expr/functions.hpp"
+
+namespace ctgrad {
+
+/// The derivative of the elementwise function Fn. Specialise for a new function.
+template <class Fn>
+struct derivative_rule {
+    static_assert(detail::always_false_v<Fn>,
+                  "ctgrad: this function has no derivative rule: specialise ctgrad::derivative_rule<Fn> "
+                  "with `static constexpr auto local(auto arg, auto self)` returning f'(arg)");
+};
+
+/// exp' = exp: the forward value itself.
+template <>
+struct derivative_rule<exp_fn> {
+    static constexpr auto local(auto, auto self) { return self; }
+};
+
+/// log'(a) = 1 / a.
+template <>
+struct derivative_rule<log_fn> {
+    static constexpr auto local(auto a, auto) { return simplify::div(one_expr{}, a); }
+};
+
+/// σ'(a) = σ(a) · (1 − σ(a)): the forward value, no second exponential.
+template <>
+struct derivative_rule<sigmoid_fn> {
+    static constexpr auto local(auto, auto self) { return simplify::mul(self, simplify::sub(one_expr{}, self)); }
+};
+
+/// (a^N)' = N · a^(N−1).
+template <int N>
+struct derivative_rule<pow_fn<N>> {
+    static constexpr auto local(auto a, auto) { return simplify::mul(constant_expr<N>{}, simplify::pow<N - 1>(a)); }
+};
+
+}  // namespace ctgrad

@@ -1,0 +1,256 @@
+#pragma once
+/// \file
+/// Simplifying constructors: the algebra that differentiation builds its results with.
+///
+/// Each constructor returns the canonical form of the node it is asked for, so that zero terms
+/// vanish at compile time, constants fold exactly, and products come out as the lecture writes
+/// them: one constant first (if any), then the other factors left to right,
+/// `c · f1 · f2 · ...` as `((c · (f1 · f2)) ...)`. Canonical forms make derivative types
+/// small and comparable with `std::is_same`.
+
+#include <type_traits>
+
+#include "ctgrad/diff/traits.hpp"
+#include "ctgrad/expr/functions.hpp"
+#include "ctgrad/expr/leaves.hpp"
+#include "ctgrad/expr/node.hpp"
+
+namespace ctgrad::simplify {
+
+namespace detail {
+using namespace ctgrad::detail;
+
+template <class C>
+using constant_of = leaf_t<C>;
+
+template <class A, class B>
+using const_product =
+    constant_expr<constant_of<A>::num * constant_of<B>::num, constant_of<A>::den * constant_of<B>::den>;
+template <class A, class B>
+using const_sum = constant_expr<constant_of<A>::num * constant_of<B>::den + constant_of<B>::num * constant_of<A>::den,
+                                constant_of<A>::den * constant_of<B>::den>;
+template <class A>
+using const_negated = constant_expr<-constant_of<A>::num, constant_of<A>::den>;
+template <class A>
+using const_reciprocal = constant_expr<constant_of<A>::den, constant_of<A>::num>;
+
+/// `c * rest` with c a constant: the canonical scaled product.
+template <class E>
+struct scaled : std::false_type {};
+template <class C, class R>
+requires Constant<C>
+struct scaled<node<expr_kind::multiplies, C, R>> : std::true_type {
+    using factor = C;
+    using rest = R;
+};
+template <class E>
+inline constexpr bool is_scaled_v = scaled<std::remove_cvref_t<E>>::value;
+
+/// `c * rest` with c < 0.
+template <class E>
+constexpr bool negatively_scaled() {
+    if constexpr (is_scaled_v<E>) {
+        return constant_of<typename scaled<std::remove_cvref_t<E>>::factor>::num < 0;
+    } else {
+        return false;
+    }
+}
+
+template <class E, class Fn>
+inline constexpr bool is_call_of_v = std::is_same_v<call_fn_t<E>, Fn>;
+
+template <class E>
+struct reduce_sum_over {
+    using type = void;
+};
+template <class Over, class A>
+struct reduce_sum_over<call<reduce_sum_fn<Over>, A>> {
+    using type = Over;
+};
+}  // namespace detail
+
+template <class A, class B>
+constexpr auto mul(const A& a, const B& b);
+template <class A, class B>
+constexpr auto add(const A& a, const B& b);
+template <class A>
+constexpr auto transpose(const A& a);
+
+/// -a, as the product (-1) · a so that signs fold into constants.
+template <class A>
+constexpr auto neg(const A& a) {
+    if constexpr (Constant<A>) {
+        return detail::const_negated<A>{};
+    } else if constexpr (detail::is_scaled_v<A>) {
+        using S = detail::scaled<A>;
+        return simplify::mul(detail::const_negated<typename S::factor>{}, typename S::rest{});
+    } else {
+        return make_node<expr_kind::multiplies>(constant_expr<-1>{}, a);
+    }
+}
+
+/// a · b in canonical form (see the file comment).
+template <class A, class B>
+constexpr auto mul(const A& a, const B& b) {
+    using namespace detail;
+    if constexpr (is_zero_v<A> || is_zero_v<B>) {
+        return zero_expr{};
+    } else if constexpr (is_one_v<A>) {
+        return b;
+    } else if constexpr (is_one_v<B>) {
+        return a;
+    } else if constexpr (Constant<A> && Constant<B>) {
+        return const_product<A, B>{};
+    } else if constexpr (Constant<B>) {
+        return simplify::mul(b, a);
+    } else if constexpr (Constant<A>) {
+        if constexpr (is_scaled_v<B>) {
+            using S = scaled<B>;
+            return simplify::mul(const_product<A, typename S::factor>{}, typename S::rest{});
+        } else {
+            return make_node<expr_kind::multiplies>(a, b);
+        }
+    } else if constexpr (is_scaled_v<A>) {
+        using S = scaled<A>;
+        return simplify::mul(typename S::factor{}, simplify::mul(typename S::rest{}, b));
+    } else if constexpr (is_scaled_v<B>) {
+        using S = scaled<B>;
+        return simplify::mul(typename S::factor{}, simplify::mul(a, typename S::rest{}));
+    } else if constexpr (is_kind_v<B, expr_kind::multiplies>) {
+        return simplify::mul(simplify::mul(a, child<0>(b)), child<1>(b));
+    } else {
+        return make_node<expr_kind::multiplies>(a, b);
+    }
+}
+
+/// a - b.
+template <class A, class B>
+constexpr auto sub(const A& a, const B& b) {
+    using namespace detail;
+    if constexpr (is_zero_v<B>) {
+        return a;
+    } else if constexpr (is_zero_v<A>) {
+        return simplify::neg(b);
+    } else if constexpr (Constant<A> && Constant<B>) {
+        return const_sum<A, const_negated<B>>{};
+    } else if constexpr (std::is_same_v<A, B>) {
+        return zero_expr{};
+    } else {
+        return make_node<expr_kind::minus>(a, b);
+    }
+}
+
+/// a + b. Also gathers terms that share a factor of a product the lowering evaluates once:
+/// `A·X + B·X = (A + B)·X` for matrix products and sums, so a gradient reads X once.
+template <class A, class B>
+constexpr auto add(const A& a, const B& b) {
+    using namespace detail;
+    if constexpr (is_zero_v<A>) {
+        return b;
+    } else if constexpr (is_zero_v<B>) {
+        return a;
+    } else if constexpr (Constant<A> && Constant<B>) {
+        return const_sum<A, B>{};
+    } else if constexpr (std::is_same_v<A, B>) {
+        return simplify::mul(constant_expr<2>{}, a);
+    } else if constexpr (is_call_of_v<A, matmul_fn> && is_call_of_v<B, matmul_fn>) {
+        if constexpr (std::is_same_v<decltype(child<2>(a)), decltype(child<2>(b))>) {
+            return make_call<matmul_fn>(simplify::add(child<1>(a), child<1>(b)), child<2>(a));
+        } else if constexpr (std::is_same_v<decltype(child<1>(a)), decltype(child<1>(b))>) {
+            return make_call<matmul_fn>(child<1>(a), simplify::add(child<2>(a), child<2>(b)));
+        } else {
+            return make_node<expr_kind::plus>(a, b);
+        }
+    } else if constexpr (is_call_of_v<A, transpose_fn> && is_call_of_v<B, transpose_fn>) {
+        return simplify::transpose(simplify::add(child<1>(a), child<1>(b)));
+    } else if constexpr (!std::is_void_v<typename reduce_sum_over<A>::type> &&
+                         std::is_same_v<typename reduce_sum_over<A>::type, typename reduce_sum_over<B>::type>) {
+        return make_call<reduce_sum_fn<typename reduce_sum_over<A>::type>>(simplify::add(child<1>(a), child<1>(b)));
+    } else if constexpr (negatively_scaled<B>()) {
+        using S = scaled<B>;
+        return simplify::sub(a, simplify::mul(const_negated<typename S::factor>{}, typename S::rest{}));
+    } else {
+        return make_node<expr_kind::plus>(a, b);
+    }
+}
+
+/// a / b; division by a constant becomes multiplication by its exact reciprocal.
+template <class A, class B>
+constexpr auto div(const A& a, const B& b) {
+    using namespace detail;
+    static_assert(!is_zero_v<B>, "ctgrad: division by the constant 0");
+    if constexpr (is_zero_v<A>) {
+        return zero_expr{};
+    } else if constexpr (is_one_v<B>) {
+        return a;
+    } else if constexpr (Constant<A> && Constant<B>) {
+        return const_product<A, const_reciprocal<B>>{};
+    } else if constexpr (Constant<B>) {
+        return simplify::mul(const_reciprocal<B>{}, a);
+    } else {
+        return make_node<expr_kind::divides>(a, b);
+    }
+}
+
+/// a^N.
+template <int N, class A>
+constexpr auto pow(const A& a) {
+    if constexpr (N == 0) {
+        return one_expr{};
+    } else if constexpr (N == 1) {
+        return a;
+    } else if constexpr (is_zero_v<A> && N > 0) {
+        return zero_expr{};
+    } else if constexpr (is_one_v<A>) {
+        return one_expr{};
+    } else {
+        return make_call<pow_fn<N>>(a);
+    }
+}
+
+/// The transpose of a; pushed through products so that gradients reach canonical matmuls.
+template <class A>
+constexpr auto transpose(const A& a) {
+    using namespace detail;
+    if constexpr (is_zero_v<A>) {
+        return zero_expr{};
+    } else if constexpr (is_call_of_v<A, transpose_fn>) {
+        return child<1>(a);
+    } else if constexpr (is_call_of_v<A, matmul_fn>) {
+        return make_call<matmul_fn>(simplify::transpose(child<2>(a)), simplify::transpose(child<1>(a)));
+    } else if constexpr (is_scaled_v<A>) {
+        return simplify::mul(typename scaled<A>::factor{}, simplify::transpose(typename scaled<A>::rest{}));
+    } else {
+        return make_call<transpose_fn>(a);
+    }
+}
+
+/// The matrix product a @ b; constants move out.
+template <class A, class B>
+constexpr auto matmul(const A& a, const B& b) {
+    using namespace detail;
+    if constexpr (is_zero_v<A> || is_zero_v<B>) {
+        return zero_expr{};
+    } else if constexpr (is_scaled_v<A>) {
+        return simplify::mul(typename scaled<A>::factor{}, simplify::matmul(typename scaled<A>::rest{}, b));
+    } else if constexpr (is_scaled_v<B>) {
+        return simplify::mul(typename scaled<B>::factor{}, simplify::matmul(a, typename scaled<B>::rest{}));
+    } else {
+        return make_call<matmul_fn>(a, b);
+    }
+}
+
+/// The sum of a over the axes Over (an empty list sums nothing).
+template <class Over, class A>
+constexpr auto reduce_sum(const A& a) {
+    using namespace detail;
+    if constexpr (is_zero_v<A>) {
+        return zero_expr{};
+    } else if constexpr (Over::rank == 0) {
+        return a;
+    } else {
+        return make_call<reduce_sum_fn<Over>>(a);
+    }
+}
+
+}  // namespace ctgrad::simplify

@@ -1,0 +1,61 @@
+#pragma once
+/// \file
+/// Function tags: the operations that YAP has no operator for. Each is the first child of a
+/// YAP `call` node, `call<sigmoid_fn, Arg>`. Elementwise functions say so with
+/// `elementwise = true`; the derivative rules for them live in diff/rules.hpp, the numeric
+/// kernels in lower/elementwise.hpp and reference/evaluate.hpp.
+
+#include "ctgrad/expr/axis.hpp"
+
+namespace ctgrad {
+
+/// e^a, elementwise.
+struct exp_fn {
+    static constexpr bool elementwise = true;
+    static constexpr const char* name = "exp";
+};
+/// Natural logarithm, elementwise.
+struct log_fn {
+    static constexpr bool elementwise = true;
+    static constexpr const char* name = "log";
+};
+/// The logistic function 1 / (1 + e^-a), elementwise (`torch.sigmoid`).
+struct sigmoid_fn {
+    static constexpr bool elementwise = true;
+    static constexpr const char* name = "sigma";
+};
+/// a^N for an integer N, elementwise (`a ** N`).
+template <int N>
+struct pow_fn {
+    static constexpr bool elementwise = true;
+    static constexpr int exponent = N;
+    static constexpr const char* name = "pow";
+};
+/// Matrix product over the shared axis: [p, q] x [q, r] -> [p, r] (`a @ b`).
+struct matmul_fn {
+    static constexpr bool elementwise = false;
+};
+/// Swap the two axes of a matrix (`w.t()`).
+struct transpose_fn {
+    static constexpr bool elementwise = false;
+};
+/// Sum over the axes `Over` (all of them for `sum(a)`); an axis the argument lacks is
+/// broadcast, so summing over it multiplies by its extent.
+template <class Over>
+struct reduce_sum_fn {
+    static constexpr bool elementwise = false;
+    using over = Over;
+};
+/// Mean over the axes `Over` (all of them for `mean(a)`).
+template <class Over>
+struct reduce_mean_fn {
+    static constexpr bool elementwise = false;
+    using over = Over;
+};
+
+namespace detail {
+template <class Fn>
+concept ElementwiseFunction = Fn::elementwise;
+}
+
+}  // namespace ctgrad

@@ -1,0 +1,136 @@
+#pragma once
+/// \file
+/// What a user writes: C++ operators and named functions that build expression types.
+/// Nothing is simplified here: the tree is what the user wrote, so printing shows it as written.
+
+#include <type_traits>
+
+#include "ctgrad/expr/functions.hpp"
+#include "ctgrad/expr/leaves.hpp"
+#include "ctgrad/expr/node.hpp"
+#include "ctgrad/expr/shape.hpp"
+
+namespace ctgrad {
+
+namespace detail {
+/// An operand of an operator: an expression, or a number we refuse with an explanation.
+template <class T>
+constexpr auto as_operand(const T& t) {
+    if constexpr (Expression<T>) {
+        (void)shape_of_t<T>{};  // shape errors surface here, near the user's line
+        return t;
+    } else {
+        static_assert(always_false_v<T>,
+                      "ctgrad: a plain number in an expression: write compile-time constants as "
+                      "0.5_c or 2_c (using namespace ctgrad::literals), so the derivative stays exact");
+        return zero_expr{};
+    }
+}
+
+template <class L, class R>
+concept OperatorOperands = (Expression<L> || Expression<R>)&&(Expression<L> ||
+                                                              std::is_arithmetic_v<L>)&&(Expression<R> ||
+                                                                                         std::is_arithmetic_v<R>);
+
+template <expr_kind K, class L, class R>
+constexpr auto binary(const L& l, const R& r) {
+    auto a = as_operand(l);
+    auto b = as_operand(r);
+    auto n = make_node<K>(a, b);
+    (void)shape_of_t<decltype(n)>{};
+    return n;
+}
+}  // namespace detail
+
+/// Elementwise sum, broadcasting by axis name (a bias b[k] against z[batch, k]).
+template <class L, class R>
+requires detail::OperatorOperands<L, R>
+constexpr auto operator+(const L& l, const R& r) {
+    return detail::binary<expr_kind::plus>(l, r);
+}
+/// Elementwise difference, broadcasting by axis name.
+template <class L, class R>
+requires detail::OperatorOperands<L, R>
+constexpr auto operator-(const L& l, const R& r) {
+    return detail::binary<expr_kind::minus>(l, r);
+}
+/// Elementwise product, broadcasting by axis name (not a matrix product: see `matmul`).
+template <class L, class R>
+requires detail::OperatorOperands<L, R>
+constexpr auto operator*(const L& l, const R& r) {
+    return detail::binary<expr_kind::multiplies>(l, r);
+}
+/// Elementwise quotient, broadcasting by axis name.
+template <class L, class R>
+requires detail::OperatorOperands<L, R>
+constexpr auto operator/(const L& l, const R& r) {
+    return detail::binary<expr_kind::divides>(l, r);
+}
+/// Elementwise negation.
+template <Expression A>
+constexpr auto operator-(const A& a) {
+    return make_node<expr_kind::negate>(a);
+}
+
+/// e^a, elementwise (`torch.exp`).
+template <Expression A>
+constexpr auto exp(const A& a) {
+    return make_call<exp_fn>(a);
+}
+/// Natural logarithm, elementwise (`torch.log`).
+template <Expression A>
+constexpr auto log(const A& a) {
+    return make_call<log_fn>(a);
+}
+/// The logistic sigmoid 1 / (1 + e^-a), elementwise (`torch.sigmoid`).
+template <Expression A>
+constexpr auto sigmoid(const A& a) {
+    return make_call<sigmoid_fn>(a);
+}
+/// a^N for an integer N, elementwise (`a ** N`): `pow<2>(o - t)`.
+template <int N, Expression A>
+constexpr auto pow(const A& a) {
+    return make_call<pow_fn<N>>(a);
+}
+/// Matrix product [p, q] x [q, r] -> [p, r] (`a @ b`). The lecture's `x @ w.t()` is
+/// `matmul(x, transpose(w))`.
+template <Expression A, Expression B>
+constexpr auto matmul(const A& a, const B& b) {
+    auto n = make_call<matmul_fn>(a, b);
+    (void)shape_of_t<decltype(n)>{};
+    return n;
+}
+/// The transpose of a matrix (`w.t()`).
+template <Expression A>
+constexpr auto transpose(const A& a) {
+    auto n = make_call<transpose_fn>(a);
+    (void)shape_of_t<decltype(n)>{};
+    return n;
+}
+/// Sum of all elements: a scalar (`a.sum()`).
+template <Expression A>
+constexpr auto sum(const A& a) {
+    return make_call<reduce_sum_fn<shape_of_t<A>>>(a);
+}
+/// Mean of all elements: a scalar (`a.mean()`).
+template <Expression A>
+constexpr auto mean(const A& a) {
+    return make_call<reduce_mean_fn<shape_of_t<A>>>(a);
+}
+/// Sum over some axes only, keeping the others: `sum_over(e, batch)`.
+template <Expression A, class... Over>
+constexpr auto sum_over(const A& a, Over...) {
+    static_assert((detail::contains_v<Over, shape_of_t<A>> && ...),
+                  "ctgrad: sum_over: the expression has no such axis");
+    return make_call<reduce_sum_fn<axes<Over...>>>(a);
+}
+
+/// `F.mse_loss(input, target)`: mean over the broadcast shape of (input - target)^2.
+/// Symmetric in its arguments, so the lecture's `mse_loss(ones(1, 1), o)` is the same loss.
+template <class A, class B>
+requires detail::OperatorOperands<A, B>
+constexpr auto mse_loss(const A& input, const B& target) {
+    return mean(pow<2>(input - target));
+}
+
+}  // namespace ctgrad

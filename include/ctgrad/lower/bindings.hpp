@@ -1,0 +1,131 @@
+#pragma once
+/// \file
+/// Binding data to variables, and the errors a binding can have. Bindings are views: ctgrad
+/// never copies or owns the caller's arrays. All data is row-major over the variable's axes.
+
+#include <array>
+#include <cstddef>
+#include <ranges>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "ctgrad/expr/leaves.hpp"
+#include "ctgrad/expr/shape.hpp"
+
+namespace ctgrad {
+
+/// What went wrong with bound data. `ok` is success.
+enum class errc {
+    ok = 0,
+    size_mismatch,      ///< an array's length is not the product of its variable's extents
+    extent_conflict,    ///< two arrays (or a static extent) disagree on an axis
+    unresolved_extent,  ///< no binding determines an axis's extent; give an explicit shape
+    null_data,          ///< a null pointer with a non-zero length
+    aliased_output,     ///< a gradient buffer overlaps an input or another gradient buffer
+};
+
+/// The outcome of an evaluation: `ok()`, or what is wrong, naming the variable and axis.
+/// Nothing was written to any output when the status is not ok.
+struct status {
+    errc code = errc::ok;
+    std::string_view variable{};  ///< the offending variable (or gradient's variable)
+    std::string_view axis{};      ///< the offending axis, when there is one
+    std::size_t expected = 0;     ///< the length or extent that was required
+    std::size_t actual = 0;       ///< the length or extent that was given
+
+    constexpr bool ok() const { return code == errc::ok; }
+    constexpr explicit operator bool() const { return ok(); }
+
+    /// A sentence a user can act on.
+    std::string message() const {
+        auto n = [](std::size_t v) { return std::to_string(v); };
+        std::string var = "'" + std::string(variable) + "'";
+        std::string ax = "'" + std::string(axis) + "'";
+        switch (code) {
+            case errc::ok:
+                return "ok";
+            case errc::size_mismatch:
+                return "ctgrad: data bound to " + var + " has " + n(actual) + " elements, its shape needs " +
+                       n(expected);
+            case errc::extent_conflict:
+                return "ctgrad: axis " + ax + " of " + var + " has extent " + n(actual) + ", elsewhere it is " +
+                       n(expected);
+            case errc::unresolved_extent:
+                return "ctgrad: the extent of axis " + ax + " cannot be deduced; bind " + var +
+                       " with an explicit shape, bind(v, data, {extents...})";
+            case errc::null_data:
+                return "ctgrad: null data bound to " + var + " with " + n(actual) + " elements";
+            case errc::aliased_output:
+                return "ctgrad: the gradient buffer of " + var + " overlaps an input or another gradient buffer";
+        }
+        return "ctgrad: unknown error";
+    }
+};
+
+/// Thrown by evaluation when the bound data is inconsistent; `details()` has the particulars.
+class evaluation_error : public std::invalid_argument {
+public:
+    explicit evaluation_error(const status& s) : std::invalid_argument(s.message()), status_(s) {}
+    const status& details() const noexcept { return status_; }
+
+private:
+    status status_;
+};
+
+/// Data bound to the variable Var: a pointer, a length, and optionally the extents.
+template <class Var, class T>
+struct binding {
+    using variable = Var;
+    using value_type = T;
+    static constexpr std::size_t rank = shape_of_t<Var>::rank;
+    const T* data = nullptr;
+    std::size_t size = 0;
+    std::array<std::size_t, rank> shape{};
+    bool has_shape = false;
+};
+
+namespace detail {
+template <class T>
+struct is_binding : std::false_type {};
+template <class V, class T>
+struct is_binding<binding<V, T>> : std::true_type {};
+
+template <class V>
+constexpr void check_bindable() {
+    static_assert(Variable<V>, "ctgrad: bind(v, data): v must be a variable made by input<>() or parameter<>()");
+}
+}  // namespace detail
+
+/// A binding, as made by `bind`.
+template <class B>
+concept Binding = detail::is_binding<std::remove_cvref_t<B>>::value;
+
+/// Binds a contiguous range (std::vector, std::array, std::span...) to variable v.
+/// Dynamic extents are deduced from the lengths where that is unambiguous.
+/// (Forwarding references, so that ADL's std::bind never wins the overload.)
+template <class V, class R>
+requires(Expression<V>&& std::ranges::contiguous_range<R>) constexpr auto bind(V&&, R&& data) {
+    detail::check_bindable<std::remove_cvref_t<V>>();
+    using T = std::remove_cv_t<std::ranges::range_value_t<R>>;
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+                  "ctgrad: bind float or double data (all bindings of one evaluation share the type)");
+    return binding<std::remove_cvref_t<V>, T>{std::ranges::data(data), std::ranges::size(data), {}, false};
+}
+
+/// Binds data with explicit extents, one per axis of v: `bind(x, ptr, {B, N})`.
+template <class V, class T>
+requires Expression<V>
+constexpr auto bind(V&&, const T* data, const std::array<std::size_t, shape_of_t<V>::rank>& shape) {
+    detail::check_bindable<std::remove_cvref_t<V>>();
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+                  "ctgrad: bind float or double data (all bindings of one evaluation share the type)");
+    std::size_t n = 1;
+    for (auto e : shape)
+        n *= e;
+    return binding<std::remove_cvref_t<V>, T>{data, n, shape, true};
+}
+
+}  // namespace ctgrad

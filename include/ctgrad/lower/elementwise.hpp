@@ -1,0 +1,68 @@
+#pragma once
+/// \file
+/// Numeric kernels of the elementwise functions, for a SIMD vector or a scalar V.
+/// One specialisation per function tag, beside its derivative rule in diff/rules.hpp.
+
+#include "ctgrad/expr/functions.hpp"
+#include "ctgrad/lower/simd.hpp"
+
+namespace ctgrad {
+
+/// How to compute the elementwise function Fn on a value V (vector or scalar).
+template <class Fn>
+struct elementwise_kernel {
+    static_assert(detail::always_false_v<Fn>,
+                  "ctgrad: this function has no numeric kernel: specialise ctgrad::elementwise_kernel<Fn>");
+};
+
+template <>
+struct elementwise_kernel<exp_fn> {
+    template <class V>
+    static V apply(const V& a) {
+        return lowering::vexp(a);
+    }
+};
+
+template <>
+struct elementwise_kernel<log_fn> {
+    template <class V>
+    static V apply(const V& a) {
+        return lowering::vlog(a);
+    }
+};
+
+/// 1 / (1 + e^-a): saturates to exactly 0 and 1 without NaN for any finite a.
+template <>
+struct elementwise_kernel<sigmoid_fn> {
+    template <class V>
+    static V apply(const V& a) {
+        using T = std::remove_cvref_t<decltype(lowering::vsum(a))>;
+        const V one = lowering::vsplat<V>(T(1));
+        return one / (one + lowering::vexp(-a));
+    }
+};
+
+template <int N>
+struct elementwise_kernel<pow_fn<N>> {
+    template <class V>
+    static V apply(const V& a) {
+        if constexpr (N < 0) {
+            using T = std::remove_cvref_t<decltype(lowering::vsum(a))>;
+            return lowering::vsplat<V>(T(1)) / elementwise_kernel<pow_fn<-N>>::apply(a);
+        } else if constexpr (N == 0) {
+            using T = std::remove_cvref_t<decltype(lowering::vsum(a))>;
+            return lowering::vsplat<V>(T(1));
+        } else if constexpr (N == 1) {
+            return a;
+        } else {
+            const V half = elementwise_kernel<pow_fn<N / 2>>::apply(a);
+            if constexpr (N % 2 == 0) {
+                return half * half;
+            } else {
+                return half * half * a;
+            }
+        }
+    }
+};
+
+}  // namespace ctgrad

@@ -1,0 +1,157 @@
+#pragma once
+/// \file
+/// From bindings to a consistent run-time state: each variable's data, each axis's extent.
+/// Static extents are checked, dynamic ones deduced from explicit shapes and from lengths.
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+#include "ctgrad/detail/type_list.hpp"
+#include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/lower/fused_pass.hpp"
+
+namespace ctgrad::detail {
+
+template <class Var>
+constexpr std::string_view name_of() {
+    return leaf_t<Var>::name.view();
+}
+
+template <class... A>
+constexpr type_list<A...> as_type_list(axes<A...>) {
+    return {};
+}
+
+template <class Var, class... B>
+inline constexpr std::size_t binding_count_v = (std::size_t{0} + ... + std::is_same_v<typename B::variable, Var>);
+
+template <class Vars, class... B>
+struct binding_checks;
+template <class... Vars, class... B>
+struct binding_checks<type_list<Vars...>, B...> {
+    static constexpr bool all_bound = ((binding_count_v<Vars, B...> >= 1) && ...);
+    static constexpr bool none_twice = ((binding_count_v<Vars, B...> <= 1) && ...);
+    static constexpr bool none_extra = (tl_contains_v<type_list<Vars...>, typename B::variable> && ...);
+};
+
+/// Fills `st` from the bindings, or says what is wrong with them.
+template <class Vars, class Axes, class T, class... B>
+status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>& bindings) {
+    using axes_list = Axes;
+    using vars = Vars;
+    using checks = binding_checks<vars, std::remove_cvref_t<B>...>;
+    static_assert(checks::all_bound, "ctgrad: a variable of the loss is left unbound: pass bind(v, data) for it");
+    static_assert(checks::none_twice, "ctgrad: a variable is bound twice");
+    static_assert(checks::none_extra, "ctgrad: a bound variable does not occur in the loss");
+    std::array<bool, axes_list::size> known{};
+    // Static extents first.
+    tl_for_each(axes_list{}, [&](auto a, auto i) {
+        using A = typename decltype(a)::type;
+        if constexpr (A::is_static) {
+            st.extent[decltype(i)::value] = A::extent;
+            known[decltype(i)::value] = true;
+        }
+    });
+    status err{};
+    auto fail = [&](status s) {
+        if (err.ok())
+            err = s;
+    };
+    // Pointers, explicit shapes.
+    std::apply(
+        [&](auto&... b) {
+            (([&](auto& bi) {
+                 using Bi = std::remove_cvref_t<decltype(bi)>;
+                 using Var = typename Bi::variable;
+                 st.data[tl_index_v<vars, Var>] = bi.data;
+                 if (bi.data == nullptr && bi.size != 0)
+                     fail({errc::null_data, name_of<Var>(), {}, 0, bi.size});
+                 if (bi.has_shape) {
+                     std::size_t k = 0;
+                     tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
+                         using A = typename decltype(a)::type;
+                         constexpr std::size_t ai = tl_index_v<axes_list, A>;
+                         if (known[ai] && st.extent[ai] != bi.shape[k])
+                             fail({errc::extent_conflict, name_of<Var>(), A::name.view(), st.extent[ai], bi.shape[k]});
+                         st.extent[ai] = bi.shape[k];
+                         known[ai] = true;
+                         ++k;
+                     });
+                 }
+             }(b)),
+             ...);
+        },
+        bindings);
+    // Deduce the remaining extents from lengths, repeatedly.
+    for (bool progress = true; progress && err.ok();) {
+        progress = false;
+        std::apply(
+            [&](auto&... b) {
+                (([&](auto& bi) {
+                     using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
+                     std::size_t product = 1, unknown = 0, which = 0;
+                     tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
+                         constexpr std::size_t ai = tl_index_v<axes_list, typename decltype(a)::type>;
+                         if (known[ai])
+                             product *= st.extent[ai];
+                         else {
+                             ++unknown;
+                             which = ai;
+                         }
+                     });
+                     if (unknown == 1 && product != 0) {
+                         if (bi.size % product != 0)
+                             fail({errc::size_mismatch,
+                                   name_of<Var>(),
+                                   {},
+                                   product * ((bi.size + product - 1) / product),
+                                   bi.size});
+                         st.extent[which] = bi.size / product;
+                         known[which] = true;
+                         progress = true;
+                     }
+                 }(b)),
+                 ...);
+            },
+            bindings);
+    }
+    if (!err.ok())
+        return err;
+    // Every extent known, every length right.
+    tl_for_each(axes_list{}, [&](auto a, auto i) {
+        if (!known[decltype(i)::value]) {
+            std::string_view owner{};
+            using Axis = typename decltype(a)::type;
+            std::apply(
+                [&](auto&... b) {
+                    (([&](auto& bi) {
+                         using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
+                         if (owner.empty() && contains_v<Axis, shape_of_t<Var>>)
+                             owner = name_of<Var>();
+                     }(b)),
+                     ...);
+                },
+                bindings);
+            fail({errc::unresolved_extent, owner, decltype(a)::type::name.view(), 0, 0});
+        }
+    });
+    if (!err.ok())
+        return err;
+    std::apply(
+        [&](auto&... b) {
+            (([&](auto& bi) {
+                 using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
+                 const std::size_t need = st.size_of(shape_of_t<Var>{});
+                 if (bi.size != need)
+                     fail({errc::size_mismatch, name_of<Var>(), {}, need, bi.size});
+             }(b)),
+             ...);
+        },
+        bindings);
+    return err;
+}
+
+}  // namespace ctgrad::detail

@@ -1,0 +1,333 @@
+#pragma once
+/// \file
+/// The fused pass: one sweep over the grid in tiles of R rows × C columns. Per tile:
+///   1. contractions z = x·wᵀ by the SIMD dot kernel (x's rows come into L1 here);
+///   2. every scheduled node, elementwise, SIMD across the tile (sigmoid vectorised across
+///      rows and outputs), each distinct subexpression once per element; reductions accumulate;
+///      gradient grid expressions G are stored in tile buffers;
+///   3. gradient terms consume G while x's rows are still in cache: dW += Gᵀ·X, dX += G·W,
+///      db += Σ G, dT += G.
+/// No heap allocation: tile buffers live on the stack.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+
+#include "ctgrad/lower/contraction.hpp"
+#include "ctgrad/lower/elementwise.hpp"
+#include "ctgrad/lower/plan.hpp"
+#include "ctgrad/lower/simd.hpp"
+
+namespace ctgrad::detail {
+
+/// Run-time state of one evaluation: data of each variable and extent of each axis.
+template <class T, class Vars, class Axes>
+struct bound_state {
+    std::array<const T*, Vars::size> data{};
+    std::array<std::size_t, Axes::size> extent{};
+
+    template <class Var>
+    const T* data_of() const {
+        return data[tl_index_v<Vars, Var>];
+    }
+    template <class Axis>
+    std::size_t extent_of() const {
+        return extent[tl_index_v<Axes, Axis>];
+    }
+    template <class... A>
+    std::size_t size_of(axes<A...>) const {
+        return (std::size_t{1} * ... * extent_of<A>());
+    }
+};
+
+template <class Shape, std::size_t I>
+struct axis_at {
+    using type = void;
+};
+template <class A0, class... As>
+struct axis_at<axes<A0, As...>, 0> {
+    using type = A0;
+};
+template <class A0, class A1, class... As>
+struct axis_at<axes<A0, A1, As...>, 1> {
+    using type = A1;
+};
+
+/// How a grid variable's data maps onto a tile.
+enum class grid_layout { full, rows_only, cols_only, scalar };
+
+template <class Grid, class Var>
+constexpr grid_layout layout_of() {
+    using S = shape_of_t<Var>;
+    using Row = typename axis_at<Grid, 0>::type;
+    using Col = typename axis_at<Grid, 1>::type;
+    if constexpr (S::rank == 0) {
+        return grid_layout::scalar;
+    } else if constexpr (std::is_same_v<S, Grid>) {
+        return Grid::rank == 1 ? grid_layout::rows_only : grid_layout::full;
+    } else if constexpr (S::rank == 1 && std::is_same_v<typename axis_at<S, 0>::type, Row>) {
+        return grid_layout::rows_only;
+    } else if constexpr (S::rank == 1 && std::is_same_v<typename axis_at<S, 0>::type, Col>) {
+        return grid_layout::cols_only;
+    } else {
+        static_assert(
+            always_false_v<Var>,
+            "ctgrad: a variable's axes are not in the loss grid's order (declare it [batch, k], not [k, batch])");
+        return grid_layout::scalar;
+    }
+}
+
+template <class Plan, class T>
+struct fused_pass {
+    using nodes = typename Plan::nodes;
+    using grid = typename Plan::grid;
+    using Row = typename axis_at<grid, 0>::type;
+    using Col = typename axis_at<grid, 1>::type;
+    using contractions = typename Plan::contractions;
+    using grid_vars = typename Plan::grid_variables;
+    using reductions = typename Plan::reductions;
+    using terms = typename Plan::terms;
+    using state = bound_state<T, typename Plan::variables, typename Plan::all_axes>;
+
+    static constexpr std::size_t cap = 256;              // grid elements per tile
+    static constexpr std::size_t l1_budget = 12 * 1024;  // bytes of x rows per tile
+    static constexpr std::size_t n_nodes = nodes::size;
+
+    struct tile {
+        std::size_t r0, R, c0, C;
+        const T* var[grid_vars::size + 1];
+        const T* z[contractions::size + 1];
+    };
+
+    template <class Node>
+    static constexpr std::size_t at = tl_index_v<nodes, Node>;
+
+    template <class V, class Node>
+    static V compute(const tile& t, std::size_t idx, const V* vals, const T* scalars) {
+        if constexpr (is_contraction_v<Node>) {
+            return lowering::vload<V>(t.z[tl_index_v<contractions, Node>] + idx);
+        } else if constexpr (is_kind_v<Node, expr_kind::terminal>) {
+            using Leaf = leaf_t<Node>;
+            if constexpr (is_variable<Leaf>::value) {
+                return lowering::vload<V>(t.var[tl_index_v<grid_vars, Node>] + idx);
+            } else if constexpr (is_constant<Leaf>::value) {
+                return lowering::vsplat<V>(Leaf::template value<T>());
+            } else {
+                return lowering::vsplat<V>(scalars[at<Node>]);
+            }
+        } else {
+            auto arg = [&](auto i) {
+                return vals[at<std::remove_cvref_t<decltype(child<decltype(i)::value>(Node{}))>>];
+            };
+            constexpr auto K = Node::kind;
+            if constexpr (K == expr_kind::plus) {
+                return arg(std::integral_constant<std::size_t, 0>{}) + arg(std::integral_constant<std::size_t, 1>{});
+            } else if constexpr (K == expr_kind::minus) {
+                return arg(std::integral_constant<std::size_t, 0>{}) - arg(std::integral_constant<std::size_t, 1>{});
+            } else if constexpr (K == expr_kind::multiplies) {
+                return arg(std::integral_constant<std::size_t, 0>{}) * arg(std::integral_constant<std::size_t, 1>{});
+            } else if constexpr (K == expr_kind::divides) {
+                return arg(std::integral_constant<std::size_t, 0>{}) / arg(std::integral_constant<std::size_t, 1>{});
+            } else if constexpr (K == expr_kind::negate) {
+                return -arg(std::integral_constant<std::size_t, 0>{});
+            } else if constexpr (K == expr_kind::call) {
+                return elementwise_kernel<call_fn_t<Node>>::apply(arg(std::integral_constant<std::size_t, 1>{}));
+            } else {
+                static_assert(always_false_v<Node>, "ctgrad: this operator cannot be evaluated elementwise");
+            }
+        }
+    }
+
+    template <class V>
+    static void evaluate_nodes(const tile& t, std::size_t idx, V* vals, const T* scalars) {
+        tl_for_each(nodes{}, [&](auto node, auto i) {
+            using Node = typename decltype(node)::type;
+            vals[decltype(i)::value] = compute<V, Node>(t, idx, vals, scalars);
+        });
+    }
+
+    /// Evaluates the tile's grid elements [0, R·C): reductions into `sums`, G into `gbuf`.
+    static void evaluate_tile(const tile& t, const T* scalars, double* sums, T (*gbuf)[cap]) {
+        using V = lowering::vec<T>;
+        constexpr std::size_t W = lowering::width<T>;
+        const std::size_t len = t.R * t.C;
+        V acc[reductions::size + 1];
+        for (auto& a : acc)
+            a = lowering::vsplat<V>(T(0));
+        std::size_t idx = 0;
+        for (; idx + W <= len; idx += W) {
+            V vals[n_nodes];
+            evaluate_nodes<V>(t, idx, vals, scalars);
+            tl_for_each(reductions{}, [&](auto red, auto j) {
+                acc[decltype(j)::value] += vals[at<typename reduction_arg<typename decltype(red)::type>::type>];
+            });
+            tl_for_each(terms{}, [&](auto term, auto j) {
+                using G = typename decltype(term)::type::term::grid_expr;
+                lowering::vstore(gbuf[decltype(j)::value] + idx, vals[at<G>]);
+            });
+        }
+        T tail[reductions::size + 1] = {};
+        for (; idx < len; ++idx) {
+            T vals[n_nodes];
+            evaluate_nodes<T>(t, idx, vals, scalars);
+            tl_for_each(reductions{}, [&](auto red, auto j) {
+                tail[decltype(j)::value] += vals[at<typename reduction_arg<typename decltype(red)::type>::type>];
+            });
+            tl_for_each(terms{}, [&](auto term, auto j) {
+                using G = typename decltype(term)::type::term::grid_expr;
+                gbuf[decltype(j)::value][idx] = vals[at<G>];
+            });
+        }
+        for (std::size_t j = 0; j < reductions::size; ++j)
+            sums[j] += static_cast<double>(lowering::vsum(acc[j])) + static_cast<double>(tail[j]);
+    }
+
+    template <class X>
+    static lowering::matrix_view<T> matrix_of(const state& s) {
+        using S = shape_of_t<X>;
+        return {s.template data_of<X>(), s.template extent_of<typename axis_at<S, 1>::type>()};
+    }
+
+    /// Applies gradient term `OT` (an output_term) to the tile's buffer g.
+    template <class OT>
+    static void apply_term(const T* g, const tile& t, const state& s, T* const* out, std::size_t cols) {
+        using Term = typename OT::term;
+        T* dst = out[OT::output];
+        if constexpr (is_weight_term<Term>::value) {
+            lowering::accumulate_weight_gradient(g, matrix_of<typename is_weight_term<Term>::x>(s), t.r0, t.R, t.c0,
+                                                 t.C, dst);
+        } else if constexpr (is_input_term<Term>::value) {
+            lowering::accumulate_input_gradient(g, matrix_of<typename is_input_term<Term>::w>(s), t.r0, t.R, t.c0, t.C,
+                                                dst);
+        } else if constexpr (is_reduce_term<Term>::value) {
+            using Over = typename is_reduce_term<Term>::over;
+            static_assert(subset_v<Over, grid>, "ctgrad: a gradient sums over an axis outside the loss grid");
+            constexpr bool keep_rows = !std::is_void_v<Row> && !contains_v<Row, Over>;
+            constexpr bool keep_cols = !std::is_void_v<Col> && !contains_v<Col, Over>;
+            for (std::size_t r = 0; r < t.R; ++r)
+                for (std::size_t c = 0; c < t.C; ++c) {
+                    std::size_t o = 0;
+                    if constexpr (keep_rows && keep_cols)
+                        o = (t.r0 + r) * cols + t.c0 + c;
+                    else if constexpr (keep_rows)
+                        o = t.r0 + r;
+                    else if constexpr (keep_cols)
+                        o = t.c0 + c;
+                    dst[o] += g[r * t.C + c];
+                }
+        } else {
+            static_assert(std::is_same_v<shape_of_t<typename OT::variable>, grid>,
+                          "ctgrad: a pointwise gradient needs its variable to have the loss grid's axes, in order");
+            for (std::size_t r = 0; r < t.R; ++r)
+                for (std::size_t c = 0; c < t.C; ++c)
+                    dst[(t.r0 + r) * cols + t.c0 + c] += g[r * t.C + c];
+        }
+    }
+
+    /// Runs the pass: sums of the reductions into `sums`, gradients added into `out`.
+    static void run(const state& s, double* sums, T* const* out) {
+        const std::size_t rows = [&] {
+            if constexpr (std::is_void_v<Row>)
+                return std::size_t{1};
+            else
+                return s.template extent_of<Row>();
+        }();
+        const std::size_t cols = [&] {
+            if constexpr (std::is_void_v<Col>)
+                return std::size_t{1};
+            else
+                return s.template extent_of<Col>();
+        }();
+        if (rows == 0 || cols == 0)
+            return;
+
+        // Scalars known per call: inverse sizes, scalar variables.
+        T scalars[n_nodes + 1] = {};
+        tl_for_each(nodes{}, [&](auto node, auto i) {
+            using Node = typename decltype(node)::type;
+            if constexpr (is_kind_v<Node, expr_kind::terminal>) {
+                using Leaf = leaf_t<Node>;
+                if constexpr (is_inverse_size<Leaf>::value) {
+                    scalars[decltype(i)::value] =
+                        T(1) / static_cast<T>(s.size_of(typename inverse_size_axes<Leaf>::type{}));
+                }
+            }
+        });
+
+        // Tile shape: whole rows of the grid while they fit, x's rows kept within L1.
+        std::size_t row_bytes = 0;
+        tl_for_each(contractions{}, [&](auto c, auto) {
+            using Z = typename decltype(c)::type;
+            row_bytes += matrix_of<typename is_contraction<Z>::left>(s).cols * sizeof(T);
+        });
+        std::size_t R = 1, C = cap;
+        if (cols <= cap) {
+            C = cols;
+            R = std::min(cap / cols, rows);
+            if (row_bytes > 0)
+                R = std::min(R, std::max<std::size_t>(1, l1_budget / row_bytes));
+            R = std::max<std::size_t>(R, 1);
+        }
+
+        alignas(64) T zbuf[contractions::size + 1][cap];
+        alignas(64) T gbuf[terms::size + 1][cap];
+        alignas(64) T stage[grid_vars::size + 1][cap];
+
+        // Variables that do not change between tiles are staged once.
+        tl_for_each(grid_vars{}, [&](auto v, auto i) {
+            using Var = typename decltype(v)::type;
+            constexpr auto layout = layout_of<grid, Var>();
+            const T* d = s.template data_of<Var>();
+            if constexpr (layout == grid_layout::scalar) {
+                std::fill_n(stage[decltype(i)::value], cap, d[0]);
+            } else if constexpr (layout == grid_layout::cols_only) {
+                if (R > 1)
+                    for (std::size_t r = 0; r < R; ++r)
+                        std::copy_n(d, C, stage[decltype(i)::value] + r * C);
+            }
+        });
+
+        for (std::size_t r0 = 0; r0 < rows; r0 += R) {
+            for (std::size_t c0 = 0; c0 < cols; c0 += C) {
+                tile t{r0, std::min(R, rows - r0), c0, std::min(C, cols - c0), {}, {}};
+                tl_for_each(grid_vars{}, [&](auto v, auto i) {
+                    using Var = typename decltype(v)::type;
+                    constexpr auto layout = layout_of<grid, Var>();
+                    constexpr std::size_t I = decltype(i)::value;
+                    const T* d = s.template data_of<Var>();
+                    if constexpr (layout == grid_layout::full) {
+                        t.var[I] = d + t.r0 * cols + t.c0;
+                    } else if constexpr (layout == grid_layout::scalar) {
+                        t.var[I] = stage[I];
+                    } else if constexpr (layout == grid_layout::cols_only) {
+                        t.var[I] = R > 1 ? stage[I] : d + t.c0;
+                    } else {  // rows_only
+                        if (cols == 1) {
+                            t.var[I] = d + t.r0;
+                        } else {
+                            for (std::size_t r = 0; r < t.R; ++r)
+                                std::fill_n(stage[I] + r * t.C, t.C, d[t.r0 + r]);
+                            t.var[I] = stage[I];
+                        }
+                    }
+                });
+                tl_for_each(contractions{}, [&](auto c, auto i) {
+                    using Z = typename decltype(c)::type;
+                    static_assert(std::is_same_v<shape_of_t<Z>, grid>,
+                                  "ctgrad: a matrix product must span the loss grid ([batch, k])");
+                    constexpr std::size_t I = decltype(i)::value;
+                    lowering::contract_forward(matrix_of<typename is_contraction<Z>::left>(s),
+                                               matrix_of<typename is_contraction<Z>::right>(s), t.r0, t.R, t.c0, t.C,
+                                               zbuf[I]);
+                    t.z[I] = zbuf[I];
+                });
+                evaluate_tile(t, scalars, sums, gbuf);
+                tl_for_each(terms{}, [&](auto term, auto j) {
+                    apply_term<typename decltype(term)::type>(gbuf[decltype(j)::value], t, s, out, cols);
+                });
+            }
+        }
+    }
+};
+
+}  // namespace ctgrad::detail

@@ -1,0 +1,246 @@
+#pragma once
+/// \file
+/// The public entry points of evaluation: `value_and_grad(loss, wrt(w, b))` and `value(loss)`
+/// return a *program*: an empty object whose type holds the loss, its derivatives and the
+/// plan of the fused pass. Calling it with bound data validates the data, then runs one pass.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstring>
+#include <functional>
+#include <span>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "ctgrad/diff/grad.hpp"
+#include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/lower/extents.hpp"
+#include "ctgrad/lower/fused_pass.hpp"
+#include "ctgrad/lower/plan.hpp"
+
+namespace ctgrad {
+
+/// The variables to differentiate with respect to, in the order of the results.
+template <class... V>
+struct wrt_t {};
+
+/// `wrt(w, b)`: differentiate with respect to w, then b.
+template <Expression... V>
+constexpr wrt_t<std::remove_cvref_t<V>...> wrt(const V&...) {
+    static_assert((Variable<V> && ...),
+                  "ctgrad: wrt(...) takes variables made by input<\"name\">(...) or parameter<\"name\">(...)");
+    return {};
+}
+
+namespace detail {
+
+template <class Plan, class L, class T>
+double evaluate_scalar(const L&, const double* sums, const typename fused_pass<Plan, T>::state& s) {
+    using reductions = typename Plan::reductions;
+    if constexpr (tl_contains_v<reductions, L>) {
+        using Fn = call_fn_t<L>;
+        const double total = sums[tl_index_v<reductions, L>];
+        if constexpr (std::is_same_v<Fn, reduce_mean_fn<typename Fn::over>>) {
+            return total / static_cast<double>(s.size_of(typename Fn::over{}));
+        } else {
+            return total;
+        }
+    } else if constexpr (is_kind_v<L, expr_kind::terminal>) {
+        using Leaf = leaf_t<L>;
+        if constexpr (is_constant<Leaf>::value) {
+            return Leaf::template value<double>();
+        } else if constexpr (is_inverse_size<Leaf>::value) {
+            return 1.0 / static_cast<double>(s.size_of(typename inverse_size_axes<Leaf>::type{}));
+        } else {
+            return static_cast<double>(s.template data_of<L>()[0]);
+        }
+    } else {
+        auto arg = [&](auto i) {
+            return evaluate_scalar<Plan, std::remove_cvref_t<decltype(child<decltype(i)::value>(L{}))>, T>(
+                child<decltype(i)::value>(L{}), sums, s);
+        };
+        using I0 = std::integral_constant<std::size_t, 0>;
+        using I1 = std::integral_constant<std::size_t, 1>;
+        constexpr auto K = L::kind;
+        if constexpr (K == expr_kind::plus)
+            return arg(I0{}) + arg(I1{});
+        else if constexpr (K == expr_kind::minus)
+            return arg(I0{}) - arg(I1{});
+        else if constexpr (K == expr_kind::multiplies)
+            return arg(I0{}) * arg(I1{});
+        else if constexpr (K == expr_kind::divides)
+            return arg(I0{}) / arg(I1{});
+        else if constexpr (K == expr_kind::negate)
+            return -arg(I0{});
+        else
+            return elementwise_kernel<call_fn_t<L>>::apply(arg(I1{}));
+    }
+}
+
+template <class T, class Ptr>
+bool overlaps(const T* a, std::size_t na, const Ptr* b, std::size_t nb) {
+    if (na == 0 || nb == 0)
+        return false;
+    std::less<const void*> lt;
+    const void* a0 = a;
+    const void* a1 = a + na;
+    const void* b0 = b;
+    const void* b1 = b + nb;
+    return lt(a0, b1) && lt(b0, a1);
+}
+
+}  // namespace detail
+
+/// A compiled loss: its value and, for each variable of W..., its gradient, in one fused pass.
+/// Stateless and re-entrant: one program may be called from several threads at once.
+template <class L, class... W>
+class program {
+public:
+    using plan = detail::fused_plan<L, W...>;
+
+    /// The derivative expression of the loss with respect to the I-th variable of `wrt`.
+    template <std::size_t I>
+    using derivative_t = grad_t<L, std::tuple_element_t<I, std::tuple<W...>>>;
+
+    /// Evaluates with `bindings...` (one `bind(v, data)` per variable of the loss) and writes
+    /// the gradients into `grads...` (one contiguous range per variable of `wrt`, in order;
+    /// any previous contents are overwritten). Returns the loss followed by spans over the
+    /// gradient buffers, so `auto [loss, dw, db] = step(...)`.
+    /// Throws `evaluation_error`, having written nothing, if the data is inconsistent.
+    template <class... Args>
+    auto operator()(Args&&... args) const {
+        using T = typename std::remove_cvref_t<std::tuple_element_t<0, std::tuple<Args...>>>::value_type;
+        T loss{};
+        auto result =
+            split<sizeof...(Args) - sizeof...(W)>(std::forward_as_tuple(args...), [&](auto&& bindings, auto&& grads) {
+                status s = run(loss, bindings, grads);
+#if defined(__cpp_exceptions)
+                if (!s)
+                    throw evaluation_error(s);
+#endif
+                return std::apply([&](auto&... g) { return std::make_tuple(loss, span_of(g)...); }, grads);
+            });
+        if constexpr (sizeof...(W) == 0) {
+            return std::get<0>(result);
+        } else {
+            return result;
+        }
+    }
+
+    /// As `operator()`, without exceptions: writes the loss into `loss` and returns the status.
+    /// For code built with -fno-exceptions. On error nothing is written.
+    template <class T, class... Args>
+    status try_evaluate(T& loss, Args&&... args) const noexcept {
+        return split<sizeof...(Args) - sizeof...(W)>(
+            std::forward_as_tuple(args...), [&](auto&& bindings, auto&& grads) { return run(loss, bindings, grads); });
+    }
+
+private:
+    template <class R>
+    static auto span_of(R& r) {
+        return std::span(std::ranges::data(r), std::ranges::size(r));
+    }
+
+    template <std::size_t NB, class Tuple, class F>
+    static decltype(auto) split(Tuple&& all, F&& f) {
+        static_assert(std::tuple_size_v<std::remove_cvref_t<Tuple>> >= sizeof...(W),
+                      "ctgrad: pass one gradient buffer per variable of wrt(...) after the bindings");
+        return [&]<std::size_t... B, std::size_t... G>(std::index_sequence<B...>, std::index_sequence<G...>)
+            ->decltype(auto) {
+            return f(std::forward_as_tuple(std::get<B>(all)...), std::forward_as_tuple(std::get<NB + G>(all)...));
+        }
+        (std::make_index_sequence<NB>{}, std::make_index_sequence<sizeof...(W)>{});
+    }
+
+    template <class T, class... B, class... G>
+    static status run(T& loss, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
+        using vars = typename plan::variables;
+        using axes_list = typename plan::all_axes;
+        using pass = detail::fused_pass<plan, T>;
+        static_assert((Binding<B> && ...),
+                      "ctgrad: arguments are bind(v, data) for each variable of the loss, then one gradient buffer per "
+                      "wrt variable");
+        static_assert((std::is_same_v<typename std::remove_cvref_t<B>::value_type, T> && ...),
+                      "ctgrad: all bound data must have the same element type (float or double) as the loss");
+        static_assert((std::ranges::contiguous_range<G> && ...), "ctgrad: gradient buffers must be contiguous ranges");
+        static_assert((std::is_same_v<std::ranges::range_value_t<G>, T> && ...),
+                      "ctgrad: gradient buffers must have the element type of the bound data");
+
+        typename pass::state st;
+        status err = detail::resolve_bindings<vars, axes_list>(st, bindings);
+        if (!err.ok())
+            return err;
+        auto fail = [&](status s) {
+            if (err.ok())
+                err = s;
+        };
+        // Gradient buffers: lengths, and no overlap with inputs or each other.
+        std::array<T*, sizeof...(W) + 1> out{};
+        std::array<std::size_t, sizeof...(W) + 1> out_size{};
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (([&] {
+                 using Var = std::tuple_element_t<I, std::tuple<W...>>;
+                 auto& g = std::get<I>(grads);
+                 const std::size_t need = st.size_of(shape_of_t<Var>{});
+                 out[I] = std::ranges::data(g);
+                 out_size[I] = std::ranges::size(g);
+                 if (out_size[I] != need)
+                     fail({errc::size_mismatch, detail::name_of<Var>(), {}, need, out_size[I]});
+                 if (out[I] == nullptr && need != 0)
+                     fail({errc::null_data, detail::name_of<Var>(), {}, need, 0});
+             }()),
+             ...);
+        }
+        (std::index_sequence_for<W...>{});
+        if (!err.ok())
+            return err;
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (([&] {
+                 using Var = std::tuple_element_t<I, std::tuple<W...>>;
+                 std::apply(
+                     [&](auto&... b) {
+                         const bool hit = (detail::overlaps(out[I], out_size[I], b.data, b.size) || ...);
+                         if (hit)
+                             fail({errc::aliased_output, detail::name_of<Var>(), {}, 0, 0});
+                     },
+                     bindings);
+                 for (std::size_t j = 0; j < I; ++j)
+                     if (detail::overlaps(out[I], out_size[I], out[j], out_size[j]))
+                         fail({errc::aliased_output, detail::name_of<Var>(), {}, 0, 0});
+             }()),
+             ...);
+        }
+        (std::index_sequence_for<W...>{});
+        if (!err.ok())
+            return err;
+
+        // Valid: zero the gradients, run the pass, finish the loss.
+        for (std::size_t i = 0; i < sizeof...(W); ++i)
+            std::fill_n(out[i], out_size[i], T(0));
+        std::array<double, plan::reductions::size + 1> sums{};
+        pass::run(st, sums.data(), out.data());
+        loss = static_cast<T>(detail::evaluate_scalar<plan, L, T>(L{}, sums.data(), st));
+        return {};
+    }
+};
+
+/// The loss and its gradients with respect to the variables of `wrt(...)`, as a program.
+///
+///     auto step = value_and_grad(E, wrt(w, b));
+///     auto [loss, dw, db] = step(bind(x, xs), bind(t, ts), bind(w, ws), bind(b, bs), dw_buf, db_buf);
+template <Expression L, class... W>
+constexpr program<std::remove_cvref_t<L>, W...> value_and_grad(const L&, wrt_t<W...>) {
+    static_assert(rank_v<L> == 0, "ctgrad: value_and_grad needs a scalar loss: reduce it with sum(...) or mean(...)");
+    return {};
+}
+
+/// The loss alone, as a program: `float e = value(E)(bind(x, xs), ...);`.
+template <Expression L>
+constexpr program<std::remove_cvref_t<L>> value(const L&) {
+    static_assert(rank_v<L> == 0, "ctgrad: value(...) evaluates a scalar: reduce it with sum(...) or mean(...)");
+    return {};
+}
+
+}  // namespace ctgrad
