@@ -4,6 +4,7 @@
 /// Hana's heterogeneous sequences for pure type computation).
 
 #include <cstddef>
+#include <utility>
 #include <type_traits>
 
 namespace ctgrad::detail {

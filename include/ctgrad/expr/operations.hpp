@@ -66,10 +66,14 @@ requires detail::OperatorOperands<L, R>
 constexpr auto operator/(const L& l, const R& r) {
     return detail::binary<expr_kind::divides>(l, r);
 }
-/// Elementwise negation.
+/// Elementwise negation. A negated constant is the negative constant: `-2_c` is -2.
 template <Expression A>
 constexpr auto operator-(const A& a) {
-    return make_node<expr_kind::negate>(a);
+    if constexpr (Constant<A>) {
+        return constant_expr<-leaf_t<A>::num, leaf_t<A>::den>{};
+    } else {
+        return make_node<expr_kind::negate>(a);
+    }
 }
 
 /// e^a, elementwise (`torch.exp`).

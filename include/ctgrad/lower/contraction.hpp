@@ -10,6 +10,7 @@
 #include "ctgrad/lower/simd.hpp"
 
 namespace ctgrad::lowering {
+inline namespace CTGRAD_ISA_NAMESPACE {
 
 /// A row-major matrix view: rows of `cols` contiguous elements.
 template <class T>
@@ -147,4 +148,5 @@ inline void accumulate_input_gradient(const T* g, matrix_view<T> w, std::size_t 
     }
 }
 
+}  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace ctgrad::lowering

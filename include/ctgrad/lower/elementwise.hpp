@@ -4,6 +4,7 @@
 /// One specialisation per function tag, beside its derivative rule in diff/rules.hpp.
 
 #include "ctgrad/expr/functions.hpp"
+#include "ctgrad/expr/node.hpp"
 #include "ctgrad/lower/simd.hpp"
 
 namespace ctgrad {

@@ -11,9 +11,29 @@
 
 #include "ctgrad/detail/type_list.hpp"
 #include "ctgrad/lower/bindings.hpp"
-#include "ctgrad/lower/fused_pass.hpp"
+#include "ctgrad/lower/plan.hpp"
 
 namespace ctgrad::detail {
+
+/// Run-time state of one evaluation: data of each variable and extent of each axis.
+template <class T, class Vars, class Axes>
+struct bound_state {
+    std::array<const T*, Vars::size> data{};
+    std::array<std::size_t, Axes::size> extent{};
+
+    template <class Var>
+    const T* data_of() const {
+        return data[tl_index_v<Vars, Var>];
+    }
+    template <class Axis>
+    std::size_t extent_of() const {
+        return extent[tl_index_v<Axes, Axis>];
+    }
+    template <class... A>
+    std::size_t size_of(axes<A...>) const {
+        return (std::size_t{1} * ... * extent_of<A>());
+    }
+};
 
 template <class Var>
 constexpr std::string_view name_of() {

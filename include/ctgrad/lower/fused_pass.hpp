@@ -15,30 +15,12 @@
 
 #include "ctgrad/lower/contraction.hpp"
 #include "ctgrad/lower/elementwise.hpp"
+#include "ctgrad/lower/extents.hpp"
 #include "ctgrad/lower/plan.hpp"
 #include "ctgrad/lower/simd.hpp"
 
 namespace ctgrad::detail {
-
-/// Run-time state of one evaluation: data of each variable and extent of each axis.
-template <class T, class Vars, class Axes>
-struct bound_state {
-    std::array<const T*, Vars::size> data{};
-    std::array<std::size_t, Axes::size> extent{};
-
-    template <class Var>
-    const T* data_of() const {
-        return data[tl_index_v<Vars, Var>];
-    }
-    template <class Axis>
-    std::size_t extent_of() const {
-        return extent[tl_index_v<Axes, Axis>];
-    }
-    template <class... A>
-    std::size_t size_of(axes<A...>) const {
-        return (std::size_t{1} * ... * extent_of<A>());
-    }
-};
+inline namespace CTGRAD_ISA_NAMESPACE {
 
 template <class Shape, std::size_t I>
 struct axis_at {
@@ -330,4 +312,5 @@ struct fused_pass {
     }
 };
 
+}  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace ctgrad::detail

@@ -93,6 +93,8 @@ bool overlaps(const T* a, std::size_t na, const Ptr* b, std::size_t nb) {
 
 }  // namespace detail
 
+inline namespace CTGRAD_ISA_NAMESPACE {
+
 /// A compiled loss: its value and, for each variable of W..., its gradient, in one fused pass.
 /// Stateless and re-entrant: one program may be called from several threads at once.
 template <class L, class... W>
@@ -196,23 +198,19 @@ private:
         (std::index_sequence_for<W...>{});
         if (!err.ok())
             return err;
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (([&] {
-                 using Var = std::tuple_element_t<I, std::tuple<W...>>;
-                 std::apply(
-                     [&](auto&... b) {
-                         const bool hit = (detail::overlaps(out[I], out_size[I], b.data, b.size) || ...);
-                         if (hit)
-                             fail({errc::aliased_output, detail::name_of<Var>(), {}, 0, 0});
-                     },
-                     bindings);
-                 for (std::size_t j = 0; j < I; ++j)
-                     if (detail::overlaps(out[I], out_size[I], out[j], out_size[j]))
-                         fail({errc::aliased_output, detail::name_of<Var>(), {}, 0, 0});
-             }()),
-             ...);
+        // The bound inputs' memory, then each gradient buffer against it and the ones before.
+        const auto inputs = std::apply(
+            [](const auto&... b) { return std::array<std::pair<const T*, std::size_t>, sizeof...(B)>{{{b.data, b.size}...}}; },
+            bindings);
+        const std::array<std::string_view, sizeof...(W) + 1> out_name{detail::name_of<W>()...};
+        for (std::size_t i = 0; i < sizeof...(W); ++i) {
+            for (const auto& [data, size] : inputs)
+                if (detail::overlaps(out[i], out_size[i], data, size))
+                    fail({errc::aliased_output, out_name[i], {}, 0, 0});
+            for (std::size_t j = 0; j < i; ++j)
+                if (detail::overlaps(out[i], out_size[i], out[j], out_size[j]))
+                    fail({errc::aliased_output, out_name[i], {}, 0, 0});
         }
-        (std::index_sequence_for<W...>{});
         if (!err.ok())
             return err;
 
@@ -243,4 +241,5 @@ constexpr program<std::remove_cvref_t<L>> value(const L&) {
     return {};
 }
 
+}  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace ctgrad

@@ -13,7 +13,27 @@
 #include <xsimd/xsimd.hpp>
 #endif
 
+// Code compiled for different instruction sets must not share symbols (the one-definition
+// rule): everything whose machine code depends on the ISA lives in an inline namespace named
+// after it, so translation units built with different flags can be linked together.
+#if defined(CTGRAD_SCALAR)
+#define CTGRAD_ISA_NAMESPACE isa_scalar
+#elif defined(__AVX512F__)
+#define CTGRAD_ISA_NAMESPACE isa_avx512
+#elif defined(__AVX2__) && defined(__FMA__)
+#define CTGRAD_ISA_NAMESPACE isa_avx2_fma
+#elif defined(__AVX2__)
+#define CTGRAD_ISA_NAMESPACE isa_avx2
+#elif defined(__AVX__)
+#define CTGRAD_ISA_NAMESPACE isa_avx
+#elif defined(__SSE4_2__)
+#define CTGRAD_ISA_NAMESPACE isa_sse4_2
+#else
+#define CTGRAD_ISA_NAMESPACE isa_baseline
+#endif
+
 namespace ctgrad::lowering {
+inline namespace CTGRAD_ISA_NAMESPACE {
 
 #ifdef CTGRAD_SCALAR
 /// The vector of T that kernels compute with.
@@ -34,67 +54,96 @@ inline constexpr std::size_t width = sizeof(vec<T>) / sizeof(T);
 /// Loads V (a vector or a scalar) from p, unaligned.
 template <class V, class T>
 inline V vload(const T* p) {
+#ifdef CTGRAD_SCALAR
+    return *p;
+#else
     if constexpr (std::is_arithmetic_v<V>) {
         return *p;
     } else {
         return V::load_unaligned(p);
     }
+#endif
 }
 
 template <class V, class T>
 inline void vstore(T* p, const V& v) {
+#ifdef CTGRAD_SCALAR
+    *p = v;
+#else
     if constexpr (std::is_arithmetic_v<V>) {
         *p = v;
     } else {
         v.store_unaligned(p);
     }
+#endif
 }
 
 template <class V, class T>
 inline V vsplat(T x) {
+#ifdef CTGRAD_SCALAR
+    return x;
+#else
     if constexpr (std::is_arithmetic_v<V>) {
         return x;
     } else {
         return V(x);
     }
+#endif
 }
 
 /// a·b + c.
 template <class V>
 inline V vfma(const V& a, const V& b, const V& c) {
+#ifdef CTGRAD_SCALAR
+    return a * b + c;
+#else
     if constexpr (std::is_arithmetic_v<V>) {
         return a * b + c;
     } else {
         return xsimd::fma(a, b, c);
     }
+#endif
 }
 
 /// The sum of the lanes.
 template <class V>
 inline auto vsum(const V& v) {
+#ifdef CTGRAD_SCALAR
+    return v;
+#else
     if constexpr (std::is_arithmetic_v<V>) {
         return v;
     } else {
         return xsimd::hadd(v);
     }
+#endif
 }
 
 template <class V>
 inline V vexp(const V& v) {
+#ifdef CTGRAD_SCALAR
+    return std::exp(v);
+#else
     if constexpr (std::is_arithmetic_v<V>) {
         return std::exp(v);
     } else {
         return xsimd::exp(v);
     }
+#endif
 }
 
 template <class V>
 inline V vlog(const V& v) {
+#ifdef CTGRAD_SCALAR
+    return std::log(v);
+#else
     if constexpr (std::is_arithmetic_v<V>) {
         return std::log(v);
     } else {
         return xsimd::log(v);
     }
+#endif
 }
 
+}  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace ctgrad::lowering

@@ -57,7 +57,8 @@ std::vector<std::size_t> strides_along(const Ctx& ctx) {
         using A = typename decltype(a)::type;
         std::size_t st = 0;
         tl_for_each(as_type_list(From{}), [&](auto b, auto j) {
-            if constexpr (std::is_same_v<typename decltype(b)::type, A>) st = from_stride[decltype(j)::value];
+            if constexpr (std::is_same_v<typename decltype(b)::type, A>)
+                st = from_stride[decltype(j)::value];
         });
         out.push_back(st);
     });
@@ -68,12 +69,14 @@ std::vector<std::size_t> strides_along(const Ctx& ctx) {
 template <class F>
 void for_each_index(const std::vector<std::size_t>& ext, F&& f) {
     std::size_t total = 1;
-    for (auto e : ext) total *= e;
+    for (auto e : ext)
+        total *= e;
     std::vector<std::size_t> idx(ext.size(), 0);
     for (std::size_t flat = 0; flat < total; ++flat) {
         f(flat, idx);
         for (std::size_t d = ext.size(); d-- > 0;) {
-            if (++idx[d] < ext[d]) break;
+            if (++idx[d] < ext[d])
+                break;
             idx[d] = 0;
         }
     }
@@ -81,7 +84,8 @@ void for_each_index(const std::vector<std::size_t>& ext, F&& f) {
 
 inline std::size_t dot(const std::vector<std::size_t>& idx, const std::vector<std::size_t>& stride) {
     std::size_t o = 0;
-    for (std::size_t i = 0; i < idx.size(); ++i) o += idx[i] * stride[i];
+    for (std::size_t i = 0; i < idx.size(); ++i)
+        o += idx[i] * stride[i];
     return o;
 }
 
@@ -93,7 +97,8 @@ tensor broadcast_unary(const tensor& a, const Ctx& ctx, F&& f) {
     tensor r{ctx.extents_of(Result{}), {}};
     auto sa = strides_along<A, Result>(ctx);
     std::size_t n = 1;
-    for (auto x : r.extents) n *= x;
+    for (auto x : r.extents)
+        n *= x;
     r.values.resize(n);
     for_each_index(r.extents, [&](std::size_t flat, const auto& idx) { r.values[flat] = f(a.values[dot(idx, sa)]); });
     return r;
@@ -105,10 +110,12 @@ tensor broadcast_binary(const tensor& a, const tensor& b, const Ctx& ctx, F&& f)
     auto sa = strides_along<A, Result>(ctx);
     auto sb = strides_along<B, Result>(ctx);
     std::size_t n = 1;
-    for (auto x : r.extents) n *= x;
+    for (auto x : r.extents)
+        n *= x;
     r.values.resize(n);
-    for_each_index(r.extents,
-                   [&](std::size_t flat, const auto& idx) { r.values[flat] = f(a.values[dot(idx, sa)], b.values[dot(idx, sb)]); });
+    for_each_index(r.extents, [&](std::size_t flat, const auto& idx) {
+        r.values[flat] = f(a.values[dot(idx, sa)], b.values[dot(idx, sb)]);
+    });
     return r;
 }
 
@@ -137,7 +144,8 @@ tensor eval(const E& e, const Ctx& ctx) {
             tensor ta = eval(a, ctx);
             tensor r{{ta.extents[1], ta.extents[0]}, std::vector<double>(ta.values.size())};
             for (std::size_t i = 0; i < ta.extents[0]; ++i)
-                for (std::size_t j = 0; j < ta.extents[1]; ++j) r.values[j * ta.extents[0] + i] = ta.values[i * ta.extents[1] + j];
+                for (std::size_t j = 0; j < ta.extents[1]; ++j)
+                    r.values[j * ta.extents[0] + i] = ta.values[i * ta.extents[1] + j];
             return r;
         } else if constexpr (std::is_same_v<Fn, matmul_fn>) {
             tensor ta = eval(a, ctx);
@@ -146,18 +154,21 @@ tensor eval(const E& e, const Ctx& ctx) {
             tensor r{{p, r_}, std::vector<double>(p * r_, 0.0)};
             for (std::size_t i = 0; i < p; ++i)
                 for (std::size_t k = 0; k < q; ++k)
-                    for (std::size_t j = 0; j < r_; ++j) r.values[i * r_ + j] += ta.values[i * q + k] * tb.values[k * r_ + j];
+                    for (std::size_t j = 0; j < r_; ++j)
+                        r.values[i * r_ + j] += ta.values[i * q + k] * tb.values[k * r_ + j];
             return r;
         } else {  // reductions over Over; axes of Over the argument lacks are broadcast
             using Over = typename Fn::over;
             tensor ta = eval(a, ctx);
             tensor r{ctx.extents_of(S{}), std::vector<double>(ctx.count(S{}), 0.0)};
             auto sr = strides_along<S, A>(ctx);
-            for_each_index(ta.extents, [&](std::size_t flat, const auto& idx) { r.values[dot(idx, sr)] += ta.values[flat]; });
+            for_each_index(ta.extents,
+                           [&](std::size_t flat, const auto& idx) { r.values[dot(idx, sr)] += ta.values[flat]; });
             const double broadcast = static_cast<double>(ctx.count(axes_minus_t<Over, A>{}));
             const bool is_mean = !std::is_same_v<Fn, reduce_sum_fn<Over>>;
             const double scale = is_mean ? broadcast / static_cast<double>(ctx.count(Over{})) : broadcast;
-            for (auto& v : r.values) v *= scale;
+            for (auto& v : r.values)
+                v *= scale;
             return r;
         }
     } else if constexpr (is_kind_v<E, expr_kind::negate>) {
@@ -171,17 +182,22 @@ tensor eval(const E& e, const Ctx& ctx) {
         tensor ta = eval(a, ctx), tb = eval(b, ctx);
         constexpr auto K = E::kind;
         return broadcast_binary<S, A, B>(ta, tb, ctx, [](double x, double y) {
-            if constexpr (K == expr_kind::plus) return x + y;
-            else if constexpr (K == expr_kind::minus) return x - y;
-            else if constexpr (K == expr_kind::multiplies) return x * y;
-            else return x / y;
+            if constexpr (K == expr_kind::plus)
+                return x + y;
+            else if constexpr (K == expr_kind::minus)
+                return x - y;
+            else if constexpr (K == expr_kind::multiplies)
+                return x * y;
+            else
+                return x / y;
         });
     }
 }
 
 template <class L, class... B>
 struct bound_for {
-    using vars = typename tl_concat_unique<variables_of_t<L>, type_list<typename std::remove_cvref_t<B>::variable...>>::type;
+    using vars =
+        typename tl_concat_unique<variables_of_t<L>, type_list<typename std::remove_cvref_t<B>::variable...>>::type;
     using all_axes = typename unique_list<typename axes_of_variables<vars>::type>::type;
 };
 }  // namespace detail
@@ -194,8 +210,10 @@ tensor evaluate(const E& e, const B&... bindings) {
     using T = typename std::tuple_element_t<0, std::tuple<B...>>::value_type;
     using info = detail::bound_for<E, B...>;
     ctgrad::detail::bound_state<T, typename info::vars, typename info::all_axes> st;
-    status s = ctgrad::detail::resolve_bindings<typename info::vars, typename info::all_axes>(st, std::tie(bindings...));
-    if (!s) throw evaluation_error(s);
+    status s =
+        ctgrad::detail::resolve_bindings<typename info::vars, typename info::all_axes>(st, std::tie(bindings...));
+    if (!s)
+        throw evaluation_error(s);
     // Convert to double once, so every node computes in double.
     std::vector<std::vector<double>> copies;
     ctgrad::detail::bound_state<double, typename info::vars, typename info::all_axes> sd;
@@ -206,7 +224,8 @@ tensor evaluate(const E& e, const B&... bindings) {
         const T* src = st.data[decltype(i)::value];
         copies.emplace_back(src, src + (src ? n : 0));
     });
-    for (std::size_t i = 0; i < copies.size(); ++i) sd.data[i] = copies[i].data();
+    for (std::size_t i = 0; i < copies.size(); ++i)
+        sd.data[i] = copies[i].data();
     return detail::eval(e, detail::context<decltype(sd)>{sd});
 }
 

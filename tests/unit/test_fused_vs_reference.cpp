@@ -1,0 +1,82 @@
+// The fused SIMD program against the plain double-precision reference evaluation, for every
+// N = 1…67 (every tail length of every vector width), K = 1…5 and B = 1…9, in float and
+// double, for the value and the gradients of w, b and x. Errors are normwise (relative to the
+// largest element of each gradient), since gradient elements are sums that can cancel.
+
+#include <catch2/catch.hpp>
+#include <vector>
+
+#include <ctgrad/reference/evaluate.hpp>
+
+#include "test_support.hpp"
+
+namespace {
+using namespace test_support::model;
+using test_support::normal;
+using test_support::uniform;
+using test_support::normwise_error;
+
+template <class T, class Loss>
+double worst_error_over_sizes(const Loss& loss, std::size_t n_max, std::size_t k_max, std::size_t b_max) {
+    const auto step = ctgrad::value_and_grad(loss, ctgrad::wrt(w, b, x));
+    double worst = 0;
+    unsigned seed = 1;
+    for (std::size_t N = 1; N <= n_max; ++N)
+        for (std::size_t K = 1; K <= k_max; ++K)
+            for (std::size_t B = 1; B <= b_max; ++B) {
+                auto xs = normal<T>(B * N, ++seed), ws = normal<T>(K * N, ++seed, 0.3), bs = normal<T>(K, ++seed, 0.1);
+                auto ts = uniform<T>(B * K, ++seed);
+                std::vector<T> dw(K * N), db(K), dx(B * N);
+                auto bx = ctgrad::bind(x, xs.data(), {B, N});
+                auto bw = ctgrad::bind(w, ws.data(), {K, N});
+                auto bb = ctgrad::bind(b, bs);
+                auto bt = ctgrad::bind(t, ts.data(), {B, K});
+                auto [value, gw, gb, gx] = step(bx, bw, bb, bt, dw, db, dx);
+                // The error scale: the largest element, but at least `floor`. A float sum of B terms of
+                // size ~0.1 that cancels to 1e-4 still carries the terms' rounding (~1e-8), so the
+                // float floor is 1e-2; a wrong derivative is off by far more.
+                const double floor = std::is_same_v<T, float> ? 1e-2 : 1e-14;
+                const double ref = ctgrad::reference::evaluate_scalar(loss, bx, bw, bb, bt);
+                worst = std::max(worst, std::abs(value - ref) / std::max(std::abs(ref), floor));
+                worst = std::max(worst, normwise_error(gw, ctgrad::reference::evaluate(grad(loss, w), bx, bw, bb, bt).values, floor));
+                worst = std::max(worst, normwise_error(gb, ctgrad::reference::evaluate(grad(loss, b), bx, bw, bb, bt).values, floor));
+                worst = std::max(worst, normwise_error(gx, ctgrad::reference::evaluate(grad(loss, x), bx, bw, bb, bt).values, floor));
+            }
+    return worst;
+}
+}  // namespace
+
+TEST_CASE("fused float kernel matches the double reference for every N, K, B", "[lowering]") {
+    const double worst = worst_error_over_sizes<float>(half_sse, 67, 5, 9);
+    INFO("worst relative error " << worst);
+    CHECK(worst < 1e-5);  // float accumulation over at most 67 products: a few ulps of the scale
+}
+
+TEST_CASE("fused double kernel matches the double reference for every N, K, B", "[lowering]") {
+    const double worst = worst_error_over_sizes<double>(mse, 67, 5, 9);
+    INFO("worst relative error " << worst);
+    CHECK(worst < 1e-10);
+}
+
+TEST_CASE("fused kernel handles tiles larger than one: many rows and wide outputs", "[lowering]") {
+    // B·K beyond one tile (256 grid elements), and K beyond one tile row.
+    CHECK(worst_error_over_sizes<double>(half_sse, 40, 1, 1) < 1e-10);
+    for (std::size_t K : {255, 256, 257, 600}) {
+        for (std::size_t B : {1, 3, 700}) {
+            INFO("K = " << K << ", B = " << B);
+            const std::size_t N = 9;
+            auto xs = normal<double>(B * N, 1), ws = normal<double>(K * N, 2, 0.3), bs = normal<double>(K, 3, 0.1);
+            auto ts = uniform<double>(B * K, 4);
+            std::vector<double> dw(K * N), db(K), dx(B * N);
+            auto bx = ctgrad::bind(x, xs.data(), {B, N});
+            auto bw = ctgrad::bind(w, ws.data(), {K, N});
+            auto bb = ctgrad::bind(b, bs);
+            auto bt = ctgrad::bind(t, ts.data(), {B, K});
+            auto [value, gw, gb, gx] = ctgrad::value_and_grad(mse, ctgrad::wrt(w, b, x))(bx, bw, bb, bt, dw, db, dx);
+            CHECK(value == Approx(ctgrad::reference::evaluate_scalar(mse, bx, bw, bb, bt)).epsilon(1e-12));
+            CHECK(normwise_error(gw, ctgrad::reference::evaluate(grad(mse, w), bx, bw, bb, bt).values, 1e-14) < 1e-10);
+            CHECK(normwise_error(gb, ctgrad::reference::evaluate(grad(mse, b), bx, bw, bb, bt).values, 1e-14) < 1e-10);
+            CHECK(normwise_error(gx, ctgrad::reference::evaluate(grad(mse, x), bx, bw, bb, bt).values, 1e-14) < 1e-10);
+        }
+    }
+}
