@@ -8,7 +8,8 @@
 ///   expr/      building expressions (Boost.YAP nodes, named axes, shape checks)
 ///   diff/      differentiation rules and simplification -> derivative *types*
 ///   lower/     lowering to fused SIMD loops (xsimd), binding data, programs
-///   reference/ a plain double-precision evaluator, the oracle for tests
+///   print/     compile-time text and LaTeX of any expression or derivative
+///   reference/ a plain double-precision evaluator, the oracle for tests (include it yourself)
 ///
 /// The public names, in one place:
 ///   axis, batch, dynamic_extent, input, parameter, ones, literals::operator""_c
@@ -16,6 +17,7 @@
 ///   transpose, sum, mean, sum_over, mse_loss
 ///   grad, grad_t, shape_of_t, rank_v, derivative_rule, elementwise_kernel
 ///   value_and_grad, value, wrt, bind, program, status, errc, evaluation_error
+///   to_text, to_latex, per_sample, name, derivative_text, derivative_latex, static_string
 
 #include "ctgrad/diff/grad.hpp"
 #include "ctgrad/diff/rules.hpp"
@@ -25,3 +27,4 @@
 #include "ctgrad/expr/shape.hpp"
 #include "ctgrad/lower/bindings.hpp"
 #include "ctgrad/lower/program.hpp"
+#include "ctgrad/print.hpp"

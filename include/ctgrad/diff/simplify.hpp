@@ -75,6 +75,8 @@ template <class A, class B>
 constexpr auto add(const A& a, const B& b);
 template <class A>
 constexpr auto transpose(const A& a);
+template <class A, class B>
+constexpr auto matmul(const A& a, const B& b);
 
 /// -a, as the product (-1) · a so that signs fold into constants.
 template <class A>
@@ -140,6 +142,42 @@ constexpr auto sub(const A& a, const B& b) {
     }
 }
 
+/// `c · e` split into its constant factor (1 if none) and e.
+template <class E>
+constexpr auto factor_of(const E&) {
+    if constexpr (detail::is_scaled_v<E>)
+        return typename detail::scaled<E>::factor{};
+    else
+        return one_expr{};
+}
+template <class E>
+constexpr auto unscaled(const E& e) {
+    if constexpr (detail::is_scaled_v<E>)
+        return typename detail::scaled<E>::rest{};
+    else
+        return e;
+}
+
+/// Can `a + b` be gathered into one matrix product, transpose or sum (constants allowed)?
+template <class A, class B>
+constexpr bool gatherable() {
+    using namespace detail;
+    using UA = decltype(unscaled(A{}));
+    using UB = decltype(unscaled(B{}));
+    if constexpr (is_call_of_v<UA, matmul_fn> && is_call_of_v<UB, matmul_fn>) {
+        return std::is_same_v<decltype(child<2>(UA{})), decltype(child<2>(UB{}))> ||
+               std::is_same_v<decltype(child<1>(UA{})), decltype(child<1>(UB{}))>;
+    } else if constexpr (is_call_of_v<UA, transpose_fn> && is_call_of_v<UB, transpose_fn>) {
+        return true;
+    } else {
+        return !std::is_void_v<typename reduce_sum_over<UA>::type> &&
+               std::is_same_v<typename reduce_sum_over<UA>::type, typename reduce_sum_over<UB>::type>;
+    }
+}
+
+template <class A, class B>
+constexpr auto gather(const A& a, const B& b);
+
 /// a + b. Also gathers terms that share a factor of a product the lowering evaluates once:
 /// `A·X + B·X = (A + B)·X` for matrix products and sums, so a gradient reads X once.
 template <class A, class B>
@@ -153,24 +191,39 @@ constexpr auto add(const A& a, const B& b) {
         return const_sum<A, B>{};
     } else if constexpr (std::is_same_v<A, B>) {
         return simplify::mul(constant_expr<2>{}, a);
-    } else if constexpr (is_call_of_v<A, matmul_fn> && is_call_of_v<B, matmul_fn>) {
-        if constexpr (std::is_same_v<decltype(child<2>(a)), decltype(child<2>(b))>) {
-            return make_call<matmul_fn>(simplify::add(child<1>(a), child<1>(b)), child<2>(a));
-        } else if constexpr (std::is_same_v<decltype(child<1>(a)), decltype(child<1>(b))>) {
-            return make_call<matmul_fn>(child<1>(a), simplify::add(child<2>(a), child<2>(b)));
-        } else {
-            return make_node<expr_kind::plus>(a, b);
-        }
-    } else if constexpr (is_call_of_v<A, transpose_fn> && is_call_of_v<B, transpose_fn>) {
-        return simplify::transpose(simplify::add(child<1>(a), child<1>(b)));
-    } else if constexpr (!std::is_void_v<typename reduce_sum_over<A>::type> &&
-                         std::is_same_v<typename reduce_sum_over<A>::type, typename reduce_sum_over<B>::type>) {
-        return make_call<reduce_sum_fn<typename reduce_sum_over<A>::type>>(simplify::add(child<1>(a), child<1>(b)));
+    } else if constexpr (gatherable<A, B>()) {
+        return gather(a, b);
     } else if constexpr (negatively_scaled<B>()) {
         using S = scaled<B>;
         return simplify::sub(a, simplify::mul(const_negated<typename S::factor>{}, typename S::rest{}));
     } else {
         return make_node<expr_kind::plus>(a, b);
+    }
+}
+
+/// `c1·f(p) + c2·f(q) = f(c1·p + c2·q)` for a matrix product sharing an operand, a transpose
+/// or a sum over the same axes: a gradient then reads its shared operand once.
+template <class A, class B>
+constexpr auto gather(const A& a, const B& b) {
+    using namespace detail;
+    auto ca = factor_of(a);
+    auto cb = factor_of(b);
+    auto ua = unscaled(a);
+    auto ub = unscaled(b);
+    using UA = decltype(ua);
+    if constexpr (is_call_of_v<UA, matmul_fn>) {
+        if constexpr (std::is_same_v<decltype(child<2>(ua)), decltype(child<2>(ub))>) {
+            return simplify::matmul(simplify::add(simplify::mul(ca, child<1>(ua)), simplify::mul(cb, child<1>(ub))),
+                                    child<2>(ua));
+        } else {
+            return simplify::matmul(child<1>(ua),
+                                    simplify::add(simplify::mul(ca, child<2>(ua)), simplify::mul(cb, child<2>(ub))));
+        }
+    } else if constexpr (is_call_of_v<UA, transpose_fn>) {
+        return simplify::transpose(simplify::add(simplify::mul(ca, child<1>(ua)), simplify::mul(cb, child<1>(ub))));
+    } else {
+        return make_call<reduce_sum_fn<typename reduce_sum_over<UA>::type>>(
+            simplify::add(simplify::mul(ca, child<1>(ua)), simplify::mul(cb, child<1>(ub))));
     }
 }
 
