@@ -16,13 +16,16 @@ constexpr auto loss4 = ctgrad::mse_loss(ctgrad::sigmoid(ctgrad::matmul(x4, ctgra
 constexpr float sentinel = 123.0f;
 
 struct buffers {
-    std::vector<float> xs = std::vector<float>(8, 0.5f), ws = std::vector<float>(8, 0.25f), ts = std::vector<float>(4, 1.0f);
+    std::vector<float> xs = std::vector<float>(8, 0.5f), ws = std::vector<float>(8, 0.25f),
+                       ts = std::vector<float>(4, 1.0f);
     std::vector<float> dw = std::vector<float>(8, sentinel), dx = std::vector<float>(8, sentinel);
     bool untouched() const {
         for (float v : dw)
-            if (v != sentinel) return false;
+            if (v != sentinel)
+                return false;
         for (float v : dx)
-            if (v != sentinel) return false;
+            if (v != sentinel)
+                return false;
         return true;
     }
 };
@@ -56,8 +59,9 @@ TEST_CASE("two bindings that disagree on an axis are reported", "[errors]") {
     buffers b;
     b.ts.resize(6);  // x says B = 2, w says K = 2, t has 6 = 2·3 elements
     float loss = 0;
-    const auto s = ctgrad::value_and_grad(loss4, ctgrad::wrt(w4, x4))
-                       .try_evaluate(loss, ctgrad::bind(x4, b.xs), ctgrad::bind(w4, b.ws), ctgrad::bind(t, b.ts), b.dw, b.dx);
+    const auto s =
+        ctgrad::value_and_grad(loss4, ctgrad::wrt(w4, x4))
+            .try_evaluate(loss, ctgrad::bind(x4, b.xs), ctgrad::bind(w4, b.ws), ctgrad::bind(t, b.ts), b.dw, b.dx);
     CHECK(s.code == ctgrad::errc::size_mismatch);
     CHECK(s.variable == "t");
     CHECK(s.expected == 4);
@@ -68,7 +72,7 @@ TEST_CASE("two bindings that disagree on an axis are reported", "[errors]") {
 TEST_CASE("explicit extents that contradict a static extent are reported", "[errors]") {
     buffers b;
     const auto s = ctgrad::value(loss4).try_evaluate(*std::make_unique<float>(), ctgrad::bind(x4, b.xs.data(), {2, 3}),
-                                                      ctgrad::bind(w4, b.ws), ctgrad::bind(t, b.ts));
+                                                     ctgrad::bind(w4, b.ws), ctgrad::bind(t, b.ts));
     CHECK(s.code == ctgrad::errc::extent_conflict);
     CHECK(s.axis == "n");
     CHECK(s.expected == 4);
@@ -80,7 +84,8 @@ TEST_CASE("extents that no binding determines are reported", "[errors]") {
     float loss = 0;
     // x [batch, n], w [k, n], t [batch, k], all dynamic: lengths 6, 6 and 4 fit several shapes.
     constexpr auto loss_xwt = ctgrad::mse_loss(ctgrad::sigmoid(ctgrad::matmul(x, ctgrad::transpose(w))), t);
-    const auto s = ctgrad::value(loss_xwt).try_evaluate(loss, ctgrad::bind(x, xs), ctgrad::bind(w, ws), ctgrad::bind(t, ts));
+    const auto s =
+        ctgrad::value(loss_xwt).try_evaluate(loss, ctgrad::bind(x, xs), ctgrad::bind(w, ws), ctgrad::bind(t, ts));
     CHECK(s.code == ctgrad::errc::unresolved_extent);
     CHECK(s.axis == "batch");  // the first axis left open, named with a variable that has it
     CHECK(s.variable == "x");
@@ -103,7 +108,8 @@ TEST_CASE("wrong gradient buffer lengths and aliasing are reported and nothing i
         buffers b;
         b.dw.resize(7);
         float loss = 0;
-        const auto s = step.try_evaluate(loss, ctgrad::bind(x4, b.xs), ctgrad::bind(w4, b.ws), ctgrad::bind(t, b.ts), b.dw, b.dx);
+        const auto s =
+            step.try_evaluate(loss, ctgrad::bind(x4, b.xs), ctgrad::bind(w4, b.ws), ctgrad::bind(t, b.ts), b.dw, b.dx);
         CHECK(s.code == ctgrad::errc::size_mismatch);
         CHECK(s.variable == "w");
         CHECK(b.untouched());
@@ -122,8 +128,8 @@ TEST_CASE("wrong gradient buffer lengths and aliasing are reported and nothing i
         buffers b;
         float loss = 0;
         std::span<float> whole(b.dw);
-        const auto s = step.try_evaluate(loss, ctgrad::bind(x4, b.xs), ctgrad::bind(w4, b.ws), ctgrad::bind(t, b.ts), whole,
-                                         whole);
+        const auto s = step.try_evaluate(loss, ctgrad::bind(x4, b.xs), ctgrad::bind(w4, b.ws), ctgrad::bind(t, b.ts),
+                                         whole, whole);
         CHECK(s.code == ctgrad::errc::aliased_output);
         CHECK(b.untouched());
     }
@@ -134,6 +140,7 @@ TEST_CASE("an empty batch gives a NaN mean like PyTorch, and zero gradients", "[
     const auto step = ctgrad::value_and_grad(loss4, ctgrad::wrt(w4, x4));
     auto [loss, gw, gx] = step(ctgrad::bind(x4, xs), ctgrad::bind(w4, ws), ctgrad::bind(t, ts.data(), {0, 2}), dw, dx);
     CHECK(std::isnan(loss));
-    for (float g : gw) CHECK(g == 0.0f);
+    for (float g : gw)
+        CHECK(g == 0.0f);
     CHECK(gx.empty());
 }

@@ -2,9 +2,8 @@
 // rules and the simplifier. Compiling this file is most of the test.
 
 #include <catch2/catch.hpp>
-#include <type_traits>
-
 #include <ctgrad/ctgrad.hpp>
+#include <type_traits>
 
 namespace {
 using namespace ctgrad;
@@ -57,8 +56,8 @@ constexpr auto o = sigmoid(matmul(x, transpose(w)));
 constexpr auto loss = mse_loss(ones(1, 1), o);  // mean((1 − O)²)
 using inv_size = terminal<inverse_size<axes<batch_axis, axis<"k", 2>>>>;
 // ∂/∂w_jk mean((1 − O_k)²) = −2/(B·K) · (1 − O_k)·O_k·(1 − O_k)·x_j: constants folded in front.
-static_assert(same<decltype(grad(loss, w)),
-                   decltype(-2_c * matmul(transpose(inv_size{} * (1_c - o) * o * (1_c - o)), x))>);
+static_assert(
+    same<decltype(grad(loss, w)), decltype(-2_c * matmul(transpose(inv_size{} * (1_c - o) * o * (1_c - o)), x))>);
 // mse_loss(o, t) with a bound target: +2/(B·K)·(O − t)·O·(1 − O)·x.
 constexpr auto t = input<"t">(batch, k);
 static_assert(same<decltype(grad(mse_loss(o, t), w)),

@@ -5,10 +5,9 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <vector>
-
 #include <ctgrad/ctgrad.hpp>
 #include <ctgrad/reference/evaluate.hpp>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -32,7 +31,9 @@ struct data {
     std::size_t B, N, K;
     std::vector<double> xs, ts, ws, vs, bs;
     data(std::size_t B_, std::size_t N_, std::size_t K_, unsigned seed)
-        : B(B_), N(N_), K(K_),
+        : B(B_),
+          N(N_),
+          K(K_),
           xs(normal<double>(B * N, seed)),
           ts(uniform<double>(B * K, seed + 1)),
           ws(normal<double>(K * N, seed + 2, 0.5)),
@@ -67,7 +68,8 @@ void check_xtwb(const L& loss, data& d) {
     std::vector<double> dx(d.xs.size()), dt(d.ts.size()), dw(d.ws.size()), db(d.bs.size());
     auto [value, gx, gt, gw, gb] = std::apply(
         [&](auto&&... bs) { return value_and_grad(loss, wrt(x, t, w, b))(bs..., dx, dt, dw, db); }, bind_all());
-    const double ref_value = std::apply([&](auto&&... bs) { return reference::evaluate_scalar(loss, bs...); }, bind_all());
+    const double ref_value =
+        std::apply([&](auto&&... bs) { return reference::evaluate_scalar(loss, bs...); }, bind_all());
     CHECK(value == Approx(ref_value).epsilon(1e-12));
 
     auto check = [&](const char* name, auto derivative, std::vector<double>& var, std::span<double> fused) {

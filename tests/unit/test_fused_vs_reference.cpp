@@ -4,17 +4,16 @@
 // largest element of each gradient), since gradient elements are sums that can cancel.
 
 #include <catch2/catch.hpp>
-#include <vector>
-
 #include <ctgrad/reference/evaluate.hpp>
+#include <vector>
 
 #include "test_support.hpp"
 
 namespace {
 using namespace test_support::model;
 using test_support::normal;
-using test_support::uniform;
 using test_support::normwise_error;
+using test_support::uniform;
 
 template <class T, class Loss>
 double worst_error_over_sizes(const Loss& loss, std::size_t n_max, std::size_t k_max, std::size_t b_max) {
@@ -38,9 +37,15 @@ double worst_error_over_sizes(const Loss& loss, std::size_t n_max, std::size_t k
                 const double floor = std::is_same_v<T, float> ? 1e-2 : 1e-14;
                 const double ref = ctgrad::reference::evaluate_scalar(loss, bx, bw, bb, bt);
                 worst = std::max(worst, std::abs(value - ref) / std::max(std::abs(ref), floor));
-                worst = std::max(worst, normwise_error(gw, ctgrad::reference::evaluate(grad(loss, w), bx, bw, bb, bt).values, floor));
-                worst = std::max(worst, normwise_error(gb, ctgrad::reference::evaluate(grad(loss, b), bx, bw, bb, bt).values, floor));
-                worst = std::max(worst, normwise_error(gx, ctgrad::reference::evaluate(grad(loss, x), bx, bw, bb, bt).values, floor));
+                worst = std::max(
+                    worst,
+                    normwise_error(gw, ctgrad::reference::evaluate(grad(loss, w), bx, bw, bb, bt).values, floor));
+                worst = std::max(
+                    worst,
+                    normwise_error(gb, ctgrad::reference::evaluate(grad(loss, b), bx, bw, bb, bt).values, floor));
+                worst = std::max(
+                    worst,
+                    normwise_error(gx, ctgrad::reference::evaluate(grad(loss, x), bx, bw, bb, bt).values, floor));
             }
     return worst;
 }

@@ -2,7 +2,6 @@
 // strings. The strings are printed from the very types the fused kernel evaluates.
 
 #include <catch2/catch.hpp>
-
 #include <ctgrad/ctgrad.hpp>
 
 namespace {
@@ -39,8 +38,7 @@ static_assert(derivative_text<"E">(E, w, O) == "dE/dw_kj = (O_k - t_k) O_k (1 - 
 static_assert(derivative_latex<"E">(E, w, O) ==
               "\\frac{\\partial E}{\\partial w_{kj}} = \\left(O_k - t_k\\right) O_k \\left(1 - O_k\\right) x_j");
 // Without a name, O is spelled out; the arrays form shows the matrix product.
-static_assert(to_text(grad(E, w)) ==
-              "((sigmoid(x @ w^T) - t) sigmoid(x @ w^T) (1 - sigmoid(x @ w^T)))^T @ x");
+static_assert(to_text(grad(E, w)) == "((sigmoid(x @ w^T) - t) sigmoid(x @ w^T) (1 - sigmoid(x @ w^T)))^T @ x");
 // With respect to the input: a sum over the outputs.
 static_assert(derivative_text<"E">(E, x, O) == "dE/dx_j = sum_k (O_k - t_k) O_k (1 - O_k) w_kj");
 // With a bias, with respect to the bias.

@@ -23,18 +23,27 @@ void check_saturated(double scale) {
         ctgrad::bind(t, ts.data(), {B, K}), dw, db, dx);
     // Every output is 0 or 1 exactly: each contributes ½·0.25 to the loss, nothing to gradients.
     CHECK(loss == Approx(0.125 * B * K));
-    for (T g : gw) CHECK(g == T(0));
-    for (T g : gb) CHECK(g == T(0));
-    for (T g : gx) CHECK(g == T(0));
+    for (T g : gw)
+        CHECK(g == T(0));
+    for (T g : gb)
+        CHECK(g == T(0));
+    for (T g : gx)
+        CHECK(g == T(0));
 }
 }  // namespace
 
 TEST_CASE("saturated sigmoid gives exactly zero gradients", "[numerics]") {
     // σ(z) is exactly 1 once e^-z < ulp(1)/2 and exactly 0 once e^-z overflows:
     // |z| > 88.8 in float, |z| > 709.8 in double. The smallest |z| here is scale / 4.
-    SECTION("float, |z| from 100 to 400") { check_saturated<float>(400); }
-    SECTION("float, |z| up to 1e4") { check_saturated<float>(1e4); }
-    SECTION("double, |z| from 1e3 to 4e3") { check_saturated<double>(4e3); }
+    SECTION("float, |z| from 100 to 400") {
+        check_saturated<float>(400);
+    }
+    SECTION("float, |z| up to 1e4") {
+        check_saturated<float>(1e4);
+    }
+    SECTION("double, |z| from 1e3 to 4e3") {
+        check_saturated<double>(4e3);
+    }
 }
 
 TEST_CASE("large |z| never produces NaN or infinity", "[numerics]") {

@@ -4,11 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <ctgrad/ctgrad.hpp>
 #include <random>
 #include <span>
 #include <vector>
-
-#include <ctgrad/ctgrad.hpp>
 
 namespace test_support {
 
@@ -18,7 +17,8 @@ std::vector<T> normal(std::size_t n, unsigned seed, double scale = 1.0) {
     std::mt19937 gen(seed);
     std::normal_distribution<double> d;
     std::vector<T> v(n);
-    for (auto& e : v) e = static_cast<T>(d(gen) * scale);
+    for (auto& e : v)
+        e = static_cast<T>(d(gen) * scale);
     return v;
 }
 
@@ -28,7 +28,8 @@ std::vector<T> uniform(std::size_t n, unsigned seed) {
     std::mt19937 gen(seed);
     std::uniform_real_distribution<double> d;
     std::vector<T> v(n);
-    for (auto& e : v) e = static_cast<T>(d(gen));
+    for (auto& e : v)
+        e = static_cast<T>(d(gen));
     return v;
 }
 
@@ -48,7 +49,8 @@ double worst_relative_error(const A& a, const R& r, double floor) {
 /// measure for gradients whose elements are sums that may cancel.
 template <class A, class R>
 double normwise_error(const A& a, const R& r, double floor) {
-    if (std::size(a) != std::size(r)) return INFINITY;
+    if (std::size(a) != std::size(r))
+        return INFINITY;
     double diff = 0, scale = floor;
     for (std::size_t i = 0; i < std::size(r); ++i) {
         diff = std::max(diff, std::abs(static_cast<double>(a[i]) - static_cast<double>(r[i])));

@@ -72,7 +72,8 @@ struct fused_pass {
     using state = bound_state<T, typename Plan::variables, typename Plan::all_axes>;
 
     static constexpr std::size_t cap = 256;              // grid elements per tile
-    static constexpr std::size_t l1_budget = 12 * 1024;  // bytes of x rows per tile
+    static constexpr std::size_t l1_budget = 16 * 1024;  // bytes of x rows per tile
+    static_assert(cap % lowering::width<T> == 0, "tile buffers hold whole vectors");
     static constexpr std::size_t n_nodes = nodes::size;
 
     struct tile {
@@ -148,20 +149,38 @@ struct fused_pass {
                 lowering::vstore(gbuf[decltype(j)::value] + idx, vals[at<G>]);
             });
         }
-        T tail[reductions::size + 1] = {};
-        for (; idx < len; ++idx) {
-            T vals[n_nodes];
-            evaluate_nodes<T>(t, idx, vals, scalars);
-            tl_for_each(reductions{}, [&](auto red, auto j) {
-                tail[decltype(j)::value] += vals[at<typename reduction_arg<typename decltype(red)::type>::type>];
-            });
-            tl_for_each(terms{}, [&](auto term, auto j) {
-                using G = typename decltype(term)::type::term::grid_expr;
-                gbuf[decltype(j)::value][idx] = vals[at<G>];
-            });
+        if constexpr (W > 1) {
+            if (idx < len) {  // the last partial vector: padded copies of the sources, masked sums
+                const std::size_t rem = len - idx;
+                alignas(64) T pad[grid_vars::size + contractions::size + 1][W];
+                tile tail = t;
+                auto padded = [&](const T* src, T* dst) {
+                    for (std::size_t l = 0; l < W; ++l)
+                        dst[l] = l < rem ? src[idx + l] : T(0);
+                    return dst;
+                };
+                for (std::size_t i = 0; i < grid_vars::size; ++i)
+                    tail.var[i] = padded(t.var[i], pad[i]);
+                for (std::size_t i = 0; i < contractions::size; ++i)
+                    tail.z[i] = padded(t.z[i], pad[grid_vars::size + i]);
+                V vals[n_nodes];
+                evaluate_nodes<V>(tail, 0, vals, scalars);
+                alignas(64) T lane[W];
+                for (std::size_t l = 0; l < W; ++l)
+                    lane[l] = T(l);
+                const auto valid = lowering::vload<V>(lane) < lowering::vsplat<V>(T(rem));
+                tl_for_each(reductions{}, [&](auto red, auto j) {
+                    const V v = vals[at<typename reduction_arg<typename decltype(red)::type>::type>];
+                    acc[decltype(j)::value] += lowering::vselect(valid, v, lowering::vsplat<V>(T(0)));
+                });
+                tl_for_each(terms{}, [&](auto term, auto j) {
+                    using G = typename decltype(term)::type::term::grid_expr;
+                    lowering::vstore(gbuf[decltype(j)::value] + idx, vals[at<G>]);  // tile buffers hold whole vectors
+                });
+            }
         }
         for (std::size_t j = 0; j < reductions::size; ++j)
-            sums[j] += static_cast<double>(lowering::vsum(acc[j])) + static_cast<double>(tail[j]);
+            sums[j] += static_cast<double>(lowering::vsum(acc[j]));
     }
 
     template <class X>
@@ -248,6 +267,10 @@ struct fused_pass {
             R = std::min(cap / cols, rows);
             if (row_bytes > 0)
                 R = std::min(R, std::max<std::size_t>(1, l1_budget / row_bytes));
+            // Prefer tiles of whole vectors: fewer masked tails in the elementwise part.
+            constexpr std::size_t W = lowering::width<T>;
+            if (R * C >= W && (R * C) % W != 0 && C < W && W % C == 0)
+                R = (R * C / W) * W / C;
             R = std::max<std::size_t>(R, 1);
         }
 

@@ -200,7 +200,9 @@ private:
             return err;
         // The bound inputs' memory, then each gradient buffer against it and the ones before.
         const auto inputs = std::apply(
-            [](const auto&... b) { return std::array<std::pair<const T*, std::size_t>, sizeof...(B)>{{{b.data, b.size}...}}; },
+            [](const auto&... b) {
+                return std::array<std::pair<const T*, std::size_t>, sizeof...(B)>{{{b.data, b.size}...}};
+            },
             bindings);
         const std::array<std::string_view, sizeof...(W) + 1> out_name{detail::name_of<W>()...};
         for (std::size_t i = 0; i < sizeof...(W); ++i) {

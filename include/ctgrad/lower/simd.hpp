@@ -119,6 +119,20 @@ inline auto vsum(const V& v) {
 #endif
 }
 
+/// mask ? a : b, lanewise.
+template <class M, class V>
+inline V vselect(const M& mask, const V& a, const V& b) {
+#ifdef CTGRAD_SCALAR
+    return mask ? a : b;
+#else
+    if constexpr (std::is_arithmetic_v<V>) {
+        return mask ? a : b;
+    } else {
+        return xsimd::select(mask, a, b);
+    }
+#endif
+}
+
 template <class V>
 inline V vexp(const V& v) {
 #ifdef CTGRAD_SCALAR

@@ -1,0 +1,67 @@
+// Evaluation allocates nothing: the global operator new is counted while programs run.
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace {
+std::atomic<long> allocations{0};
+}  // namespace
+
+// Counting replacements of the global allocation functions (for the whole test binary).
+void* operator new(std::size_t n) {
+    ++allocations;
+    if (void* p = std::malloc(n == 0 ? 1 : n))
+        return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+    return operator new(n);
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
+
+TEST_CASE("evaluating value and gradients performs no heap allocation", "[allocation]") {
+    using namespace test_support::model;
+    for (std::size_t B : {1, 7, 300}) {
+        for (std::size_t K : {1, 3, 300}) {
+            const std::size_t N = 37;
+            auto xs = test_support::normal<float>(B * N, 1), ws = test_support::normal<float>(K * N, 2);
+            auto bs = test_support::normal<float>(K, 3), ts = test_support::uniform<float>(B * K, 4);
+            std::vector<float> dw(K * N), db(K), dx(B * N);
+            const auto step = ctgrad::value_and_grad(mse, ctgrad::wrt(w, b, x));
+            const long before = allocations.load();
+            auto [loss, gw, gb, gx] = step(ctgrad::bind(x, xs.data(), {B, N}), ctgrad::bind(w, ws.data(), {K, N}),
+                                           ctgrad::bind(b, bs), ctgrad::bind(t, ts.data(), {B, K}), dw, db, dx);
+            const float value =
+                ctgrad::value(half_sse)(ctgrad::bind(x, xs.data(), {B, N}), ctgrad::bind(w, ws.data(), {K, N}),
+                                        ctgrad::bind(b, bs), ctgrad::bind(t, ts.data(), {B, K}));
+            const long during = allocations.load() - before;
+            INFO("B = " << B << ", K = " << K);
+            CHECK(during == 0);
+            CHECK(loss > 0);
+            CHECK(value > 0);
+        }
+    }
+}
+
+TEST_CASE("the allocation counter counts", "[allocation]") {
+    const long before = allocations.load();
+    auto* p = new std::vector<int>(10);
+    delete p;
+    CHECK(allocations.load() - before >= 2);
+}
