@@ -41,27 +41,52 @@ struct status {
 
     /// A sentence a user can act on.
     std::string message() const {
-        auto n = [](std::size_t v) { return std::to_string(v); };
-        std::string var = "'" + std::string(variable) + "'";
-        std::string ax = "'" + std::string(axis) + "'";
+        // Built by appending (g++ 12 warns falsely on `"literal" + std::string`, bug 105329).
+        std::string m = "ctgrad: ";
+        auto quoted = [&](std::string_view s) { m.append("'").append(s).append("'"); };
+        auto number = [&](std::size_t v) { m.append(std::to_string(v)); };
         switch (code) {
             case errc::ok:
                 return "ok";
             case errc::size_mismatch:
-                return "ctgrad: data bound to " + var + " has " + n(actual) + " elements, its shape needs " +
-                       n(expected);
+                m.append("data bound to ");
+                quoted(variable);
+                m.append(" has ");
+                number(actual);
+                m.append(" elements, its shape needs ");
+                number(expected);
+                break;
             case errc::extent_conflict:
-                return "ctgrad: axis " + ax + " of " + var + " has extent " + n(actual) + ", elsewhere it is " +
-                       n(expected);
+                m.append("axis ");
+                quoted(axis);
+                m.append(" of ");
+                quoted(variable);
+                m.append(" has extent ");
+                number(actual);
+                m.append(", elsewhere it is ");
+                number(expected);
+                break;
             case errc::unresolved_extent:
-                return "ctgrad: the extent of axis " + ax + " cannot be deduced; bind " + var +
-                       " with an explicit shape, bind(v, data, {extents...})";
+                m.append("the extent of axis ");
+                quoted(axis);
+                m.append(" cannot be deduced; bind ");
+                quoted(variable);
+                m.append(" with an explicit shape, bind(v, data, {extents...})");
+                break;
             case errc::null_data:
-                return "ctgrad: null data bound to " + var + " with " + n(actual) + " elements";
+                m.append("null data bound to ");
+                quoted(variable);
+                m.append(" with ");
+                number(actual);
+                m.append(" elements");
+                break;
             case errc::aliased_output:
-                return "ctgrad: the gradient buffer of " + var + " overlaps an input or another gradient buffer";
+                m.append("the gradient buffer of ");
+                quoted(variable);
+                m.append(" overlaps an input or another gradient buffer");
+                break;
         }
-        return "ctgrad: unknown error";
+        return m;
     }
 };
 
