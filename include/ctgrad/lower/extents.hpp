@@ -3,6 +3,7 @@
 /// From bindings to a consistent run-time state: each variable's data, each axis's extent.
 /// Static extents are checked, dynamic ones deduced from explicit shapes and from lengths.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string_view>
@@ -106,7 +107,8 @@ status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>&
         },
         bindings);
     // Deduce the remaining extents from lengths, repeatedly.
-    for (bool progress = true; progress && err.ok();) {
+    auto all_known = [&] { return std::all_of(known.begin(), known.end(), [](bool k) { return k; }); };
+    for (bool progress = true; progress && err.ok() && !all_known();) {
         progress = false;
         std::apply(
             [&](auto&... b) {

@@ -75,6 +75,13 @@ struct fused_pass {
     static constexpr std::size_t l1_budget = 16 * 1024;  // bytes of x rows per tile
     static_assert(cap % lowering::width<T> == 0, "tile buffers hold whole vectors");
     static constexpr std::size_t n_nodes = nodes::size;
+    /// 0, 1, 2, ...: compared with a count to mask the lanes of a partial vector.
+    alignas(64) static constexpr auto lane_index = [] {
+        std::array<T, lowering::width<T>> a{};
+        for (std::size_t l = 0; l < a.size(); ++l)
+            a[l] = T(l);
+        return a;
+    }();
 
     struct tile {
         std::size_t r0, R, c0, C;
@@ -165,10 +172,7 @@ struct fused_pass {
                     tail.z[i] = padded(t.z[i], pad[grid_vars::size + i]);
                 V vals[n_nodes];
                 evaluate_nodes<V>(tail, 0, vals, scalars);
-                alignas(64) T lane[W];
-                for (std::size_t l = 0; l < W; ++l)
-                    lane[l] = T(l);
-                const auto valid = lowering::vload<V>(lane) < lowering::vsplat<V>(T(rem));
+                const auto valid = lowering::vload<V>(lane_index.data()) < lowering::vsplat<V>(T(rem));
                 tl_for_each(reductions{}, [&](auto red, auto j) {
                     const V v = vals[at<typename reduction_arg<typename decltype(red)::type>::type>];
                     acc[decltype(j)::value] += lowering::vselect(valid, v, lowering::vsplat<V>(T(0)));
@@ -243,7 +247,7 @@ struct fused_pass {
             return;
 
         // Scalars known per call: inverse sizes, scalar variables.
-        T scalars[n_nodes + 1] = {};
+        T scalars[n_nodes + 1];  // only the inverse sizes are read
         tl_for_each(nodes{}, [&](auto node, auto i) {
             using Node = typename decltype(node)::type;
             if constexpr (is_kind_v<Node, expr_kind::terminal>) {
@@ -294,7 +298,11 @@ struct fused_pass {
 
         for (std::size_t r0 = 0; r0 < rows; r0 += R) {
             for (std::size_t c0 = 0; c0 < cols; c0 += C) {
-                tile t{r0, std::min(R, rows - r0), c0, std::min(C, cols - c0), {}, {}};
+                tile t;  // every pointer is set below
+                t.r0 = r0;
+                t.R = std::min(R, rows - r0);
+                t.c0 = c0;
+                t.C = std::min(C, cols - c0);
                 tl_for_each(grid_vars{}, [&](auto v, auto i) {
                     using Var = typename decltype(v)::type;
                     constexpr auto layout = layout_of<grid, Var>();

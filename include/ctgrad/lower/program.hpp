@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <span>
@@ -79,16 +80,13 @@ double evaluate_scalar(const L&, const double* sums, const typename fused_pass<P
     }
 }
 
-template <class T, class Ptr>
-bool overlaps(const T* a, std::size_t na, const Ptr* b, std::size_t nb) {
-    if (na == 0 || nb == 0)
-        return false;
-    std::less<const void*> lt;
-    const void* a0 = a;
-    const void* a1 = a + na;
-    const void* b0 = b;
-    const void* b1 = b + nb;
-    return lt(a0, b1) && lt(b0, a1);
+/// Do the arrays [a, a + na) and [b, b + nb) share an element? (Addresses compared as
+/// integers: the arrays may be unrelated objects.) Branch-free: it runs on every call.
+template <class T>
+bool overlaps(const T* a, std::size_t na, const T* b, std::size_t nb) {
+    const auto a0 = reinterpret_cast<std::uintptr_t>(a), b0 = reinterpret_cast<std::uintptr_t>(b);
+    const auto a1 = a0 + na * sizeof(T), b1 = b0 + nb * sizeof(T);
+    return (na != 0) & (nb != 0) & (a0 < b1) & (b0 < a1);
 }
 
 }  // namespace detail
@@ -206,12 +204,13 @@ private:
             bindings);
         const std::array<std::string_view, sizeof...(W) + 1> out_name{detail::name_of<W>()...};
         for (std::size_t i = 0; i < sizeof...(W); ++i) {
+            bool hit = false;
             for (const auto& [data, size] : inputs)
-                if (detail::overlaps(out[i], out_size[i], data, size))
-                    fail({errc::aliased_output, out_name[i], {}, 0, 0});
+                hit |= detail::overlaps<T>(out[i], out_size[i], data, size);
             for (std::size_t j = 0; j < i; ++j)
-                if (detail::overlaps(out[i], out_size[i], out[j], out_size[j]))
-                    fail({errc::aliased_output, out_name[i], {}, 0, 0});
+                hit |= detail::overlaps<T>(out[i], out_size[i], out[j], out_size[j]);
+            if (hit)
+                fail({errc::aliased_output, out_name[i], {}, 0, 0});
         }
         if (!err.ok())
             return err;
