@@ -4,8 +4,8 @@
 /// Hana's heterogeneous sequences for pure type computation).
 
 #include <cstddef>
-#include <utility>
 #include <type_traits>
+#include <utility>
 
 namespace ctgrad::detail {
 

@@ -37,6 +37,30 @@ struct derivative_rule<sigmoid_fn> {
     static constexpr auto local(auto, auto self) { return simplify::mul(self, simplify::sub(one_expr{}, self)); }
 };
 
+/// tanh' = 1 − tanh²: the forward value again.
+template <>
+struct derivative_rule<tanh_fn> {
+    static constexpr auto local(auto, auto self) { return simplify::sub(one_expr{}, simplify::pow<2>(self)); }
+};
+
+/// relu'(a) = step(a), 0 at a = 0 as in PyTorch.
+template <>
+struct derivative_rule<relu_fn> {
+    static constexpr auto local(auto a, auto) { return make_call<step_fn>(a); }
+};
+
+/// step' = 0 (almost everywhere; PyTorch's convention for the relu mask).
+template <>
+struct derivative_rule<step_fn> {
+    static constexpr auto local(auto, auto) { return zero_expr{}; }
+};
+
+/// softplus'(a) = σ(a).
+template <>
+struct derivative_rule<softplus_fn> {
+    static constexpr auto local(auto a, auto) { return make_call<sigmoid_fn>(a); }
+};
+
 /// (a^N)' = N · a^(N−1).
 template <int N>
 struct derivative_rule<pow_fn<N>> {

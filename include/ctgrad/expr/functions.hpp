@@ -12,24 +12,50 @@ namespace ctgrad {
 /// e^a, elementwise.
 struct exp_fn {
     static constexpr bool elementwise = true;
-    static constexpr const char* name = "exp";
+    static constexpr const char* text_name = "exp";
+    static constexpr const char* latex_name = "\\exp";
 };
 /// Natural logarithm, elementwise.
 struct log_fn {
     static constexpr bool elementwise = true;
-    static constexpr const char* name = "log";
+    static constexpr const char* text_name = "log";
+    static constexpr const char* latex_name = "\\log";
 };
 /// The logistic function 1 / (1 + e^-a), elementwise (`torch.sigmoid`).
 struct sigmoid_fn {
     static constexpr bool elementwise = true;
-    static constexpr const char* name = "sigma";
+    static constexpr const char* text_name = "sigmoid";
+    static constexpr const char* latex_name = "\\sigma";
+};
+/// The hyperbolic tangent, elementwise (`torch.tanh`).
+struct tanh_fn {
+    static constexpr bool elementwise = true;
+    static constexpr const char* text_name = "tanh";
+    static constexpr const char* latex_name = "\\tanh";
+};
+/// max(a, 0), elementwise (`torch.relu`); NaN propagates.
+struct relu_fn {
+    static constexpr bool elementwise = true;
+    static constexpr const char* text_name = "relu";
+    static constexpr const char* latex_name = "\\operatorname{relu}";
+};
+/// The step 1 if a > 0 else 0 (so 0 at 0, as PyTorch's relu gradient), elementwise.
+struct step_fn {
+    static constexpr bool elementwise = true;
+    static constexpr const char* text_name = "step";
+    static constexpr const char* latex_name = "\\operatorname{step}";
+};
+/// log(1 + e^a), elementwise (`F.softplus`), computed stably.
+struct softplus_fn {
+    static constexpr bool elementwise = true;
+    static constexpr const char* text_name = "softplus";
+    static constexpr const char* latex_name = "\\operatorname{softplus}";
 };
 /// a^N for an integer N, elementwise (`a ** N`).
 template <int N>
 struct pow_fn {
     static constexpr bool elementwise = true;
     static constexpr int exponent = N;
-    static constexpr const char* name = "pow";
 };
 /// Matrix product over the shared axis: [p, q] x [q, r] -> [p, r] (`a @ b`).
 struct matmul_fn {

@@ -91,6 +91,26 @@ template <Expression A>
 constexpr auto sigmoid(const A& a) {
     return make_call<sigmoid_fn>(a);
 }
+/// The hyperbolic tangent, elementwise (`torch.tanh`).
+template <Expression A>
+constexpr auto tanh(const A& a) {
+    return make_call<tanh_fn>(a);
+}
+/// max(a, 0), elementwise (`torch.relu`). Its derivative is `step(a)`: 0 at 0, as PyTorch's.
+template <Expression A>
+constexpr auto relu(const A& a) {
+    return make_call<relu_fn>(a);
+}
+/// 1 where a > 0, else 0, elementwise; its derivative is 0.
+template <Expression A>
+constexpr auto step(const A& a) {
+    return make_call<step_fn>(a);
+}
+/// log(1 + e^a), elementwise (`F.softplus`), without overflow for large a.
+template <Expression A>
+constexpr auto softplus(const A& a) {
+    return make_call<softplus_fn>(a);
+}
 /// a^N for an integer N, elementwise (`a ** N`): `pow<2>(o - t)`.
 template <int N, Expression A>
 constexpr auto pow(const A& a) {

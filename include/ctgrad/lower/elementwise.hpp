@@ -37,9 +37,46 @@ template <>
 struct elementwise_kernel<sigmoid_fn> {
     template <class V>
     static V apply(const V& a) {
-        using T = std::remove_cvref_t<decltype(lowering::vsum(a))>;
+        using T = lowering::scalar_t<V>;
         const V one = lowering::vsplat<V>(T(1));
         return one / (one + lowering::vexp(-a));
+    }
+};
+
+template <>
+struct elementwise_kernel<tanh_fn> {
+    template <class V>
+    static V apply(const V& a) {
+        return lowering::vtanh(a);
+    }
+};
+
+/// max(a, 0) written so that NaN propagates like torch.relu.
+template <>
+struct elementwise_kernel<relu_fn> {
+    template <class V>
+    static V apply(const V& a) {
+        const V zero = lowering::vsplat<V>(lowering::scalar_t<V>(0));
+        return lowering::vselect(a < zero, zero, a);
+    }
+};
+
+template <>
+struct elementwise_kernel<step_fn> {
+    template <class V>
+    static V apply(const V& a) {
+        using T = lowering::scalar_t<V>;
+        return lowering::vselect(a > lowering::vsplat<V>(T(0)), lowering::vsplat<V>(T(1)), lowering::vsplat<V>(T(0)));
+    }
+};
+
+/// max(a, 0) + log(1 + e^-|a|): no overflow for large |a|; NaN propagates.
+template <>
+struct elementwise_kernel<softplus_fn> {
+    template <class V>
+    static V apply(const V& a) {
+        const V zero = lowering::vsplat<V>(lowering::scalar_t<V>(0));
+        return lowering::vselect(a < zero, zero, a) + lowering::vlog1p(lowering::vexp(-lowering::vabs(a)));
     }
 };
 
@@ -48,10 +85,10 @@ struct elementwise_kernel<pow_fn<N>> {
     template <class V>
     static V apply(const V& a) {
         if constexpr (N < 0) {
-            using T = std::remove_cvref_t<decltype(lowering::vsum(a))>;
+            using T = lowering::scalar_t<V>;
             return lowering::vsplat<V>(T(1)) / elementwise_kernel<pow_fn<-N>>::apply(a);
         } else if constexpr (N == 0) {
-            using T = std::remove_cvref_t<decltype(lowering::vsum(a))>;
+            using T = lowering::scalar_t<V>;
             return lowering::vsplat<V>(T(1));
         } else if constexpr (N == 1) {
             return a;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #ifndef CTGRAD_SCALAR
 #include <xsimd/xsimd.hpp>
@@ -46,6 +47,20 @@ template <class T>
 using vec = xsimd::batch<T>;
 inline constexpr const char* instruction_set = xsimd::default_arch::name();
 #endif
+
+/// The element type of V (a vector or a scalar).
+namespace detail {
+template <class V, bool = std::is_arithmetic_v<V>>
+struct scalar_of {
+    using type = V;
+};
+template <class V>
+struct scalar_of<V, false> {
+    using type = typename V::value_type;
+};
+}  // namespace detail
+template <class V>
+using scalar_t = typename detail::scalar_of<V>::type;
 
 /// Lanes in vec<T>.
 template <class T>
@@ -129,6 +144,45 @@ inline V vselect(const M& mask, const V& a, const V& b) {
         return mask ? a : b;
     } else {
         return xsimd::select(mask, a, b);
+    }
+#endif
+}
+
+template <class V>
+inline V vtanh(const V& v) {
+#ifdef CTGRAD_SCALAR
+    return std::tanh(v);
+#else
+    if constexpr (std::is_arithmetic_v<V>) {
+        return std::tanh(v);
+    } else {
+        return xsimd::tanh(v);
+    }
+#endif
+}
+
+template <class V>
+inline V vlog1p(const V& v) {
+#ifdef CTGRAD_SCALAR
+    return std::log1p(v);
+#else
+    if constexpr (std::is_arithmetic_v<V>) {
+        return std::log1p(v);
+    } else {
+        return xsimd::log1p(v);
+    }
+#endif
+}
+
+template <class V>
+inline V vabs(const V& v) {
+#ifdef CTGRAD_SCALAR
+    return std::abs(v);
+#else
+    if constexpr (std::is_arithmetic_v<V>) {
+        return std::abs(v);
+    } else {
+        return xsimd::abs(v);
     }
 #endif
 }

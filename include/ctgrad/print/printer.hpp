@@ -391,12 +391,8 @@ struct printer {
     template <class E, class Fn>
     static constexpr void print_call(text_buffer& b) {
         using A = std::remove_cvref_t<decltype(child<1>(E{}))>;
-        if constexpr (std::is_same_v<Fn, exp_fn> || std::is_same_v<Fn, log_fn> || std::is_same_v<Fn, sigmoid_fn>) {
-            if constexpr (latex) {
-                b.append(std::is_same_v<Fn, exp_fn> ? "\\exp" : std::is_same_v<Fn, log_fn> ? "\\log" : "\\sigma");
-            } else {
-                b.append(std::is_same_v<Fn, exp_fn> ? "exp" : std::is_same_v<Fn, log_fn> ? "log" : "sigmoid");
-            }
+        if constexpr (requires { Fn::text_name; }) {  // a named elementwise function: f(a)
+            b.append(latex ? Fn::latex_name : Fn::text_name);
             open(b);
             print<A>(b);
             close(b);
