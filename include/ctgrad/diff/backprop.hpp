@@ -42,9 +42,16 @@ constexpr auto backprop(const E& e, const S& seed, const V& v) {
                       backprop<Ctx>(b, s::neg(s::div(s::mul(seed, a), s::pow<2>(b))), v));
     } else if constexpr (is_kind_v<E, expr_kind::call>) {
         using Fn = call_fn_t<E>;
-        if constexpr (ElementwiseFunction<Fn>) {
+        if constexpr (ElementwiseFunction<Fn> && arity_v<E> == 1) {
             auto a = child<1>(e);
             return backprop<Ctx>(a, s::mul(seed, derivative_rule<Fn>::local(a, e)), v);
+        } else if constexpr (ElementwiseFunction<Fn>) {
+            auto a = child<1>(e);
+            auto b = child<2>(e);
+            using I0 = std::integral_constant<int, 0>;
+            using I1 = std::integral_constant<int, 1>;
+            return s::add(backprop<Ctx>(a, s::mul(seed, derivative_rule<Fn>::partial(I0{}, a, b, e)), v),
+                          backprop<Ctx>(b, s::mul(seed, derivative_rule<Fn>::partial(I1{}, a, b, e)), v));
         } else if constexpr (std::is_same_v<Fn, matmul_fn>) {
             static_assert(same_set_v<Ctx, shape_of_t<E>>,
                           "ctgrad: a matrix product broadcast against further axes cannot be differentiated");

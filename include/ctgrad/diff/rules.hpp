@@ -3,8 +3,11 @@
 /// The derivative rule table for elementwise functions: one specialisation per function tag,
 /// as Hana's `_impl` tables. `local(a, self)` is f'(a), where `self` is the node f(a) itself, so
 /// a rule may reuse the forward value instead of recomputing it (σ' = σ·(1 − σ), exp' = exp).
+/// A function of two arguments gives `partial(std::integral_constant<int, I>, a, b, self)`.
 /// A new elementwise function needs a tag (expr/functions.hpp), a rule here, and a kernel
 /// (lower/elementwise.hpp); differentiation and lowering pick it up from there.
+
+#include <type_traits>
 
 #include "ctgrad/diff/simplify.hpp"
 #include "ctgrad/expr/functions.hpp"
@@ -59,6 +62,18 @@ struct derivative_rule<step_fn> {
 template <>
 struct derivative_rule<softplus_fn> {
     static constexpr auto local(auto a, auto) { return make_call<sigmoid_fn>(a); }
+};
+
+/// bce(o, t): ∂/∂o = (o − t) / (o (1 − o)), written over the sigmoid's own o (1 − o) so that
+/// after a sigmoid the simplifier cancels it; ∂/∂t = log(1 − o) − log(o).
+template <>
+struct derivative_rule<bce_fn> {
+    static constexpr auto partial(std::integral_constant<int, 0>, auto o, auto t, auto) {
+        return simplify::div(simplify::sub(o, t), simplify::mul(o, simplify::sub(one_expr{}, o)));
+    }
+    static constexpr auto partial(std::integral_constant<int, 1>, auto o, auto, auto) {
+        return simplify::sub(make_call<log_fn>(simplify::sub(one_expr{}, o)), make_call<log_fn>(o));
+    }
 };
 
 /// (a^N)' = N · a^(N−1).

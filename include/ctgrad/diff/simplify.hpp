@@ -77,6 +77,8 @@ template <class A>
 constexpr auto transpose(const A& a);
 template <class A, class B>
 constexpr auto matmul(const A& a, const B& b);
+template <class A, class B>
+constexpr auto div(const A& a, const B& b);
 
 /// -a, as the product (-1) · a so that signs fold into constants.
 template <class A>
@@ -91,7 +93,51 @@ constexpr auto neg(const A& a) {
     }
 }
 
-/// a · b in canonical form (see the file comment).
+namespace detail {
+/// Q without one factor F (Q a product containing F); `void` when F is not a factor.
+template <class Q, class F>
+struct without_factor {
+    using type = void;
+};
+template <class F>
+struct without_factor<F, F> {
+    using type = one_expr;
+};
+template <class L, class R, class F>
+requires(
+    !std::is_same_v<node<expr_kind::multiplies, L, R>, F>) struct without_factor<node<expr_kind::multiplies, L, R>, F> {
+    using in_left = typename without_factor<L, F>::type;
+    using in_right = typename without_factor<R, F>::type;
+    using type = std::conditional_t<
+        !std::is_void_v<in_right>, std::type_identity<node<expr_kind::multiplies, L, in_right>>,
+        std::conditional_t<!std::is_void_v<in_left>, std::type_identity<node<expr_kind::multiplies, in_left, R>>,
+                           std::type_identity<void>>>::type;
+};
+
+/// In the product A, a quotient p/q whose q has the factor F: A·F with that F cancelled.
+template <class A, class F>
+struct cancellation {
+    static constexpr bool possible = false;
+};
+template <class P, class Q, class F>
+requires(!std::is_void_v<typename without_factor<Q, F>::type>) struct cancellation<node<expr_kind::divides, P, Q>, F> {
+    static constexpr bool possible = true;
+};
+template <class L, class R, class F>
+requires(cancellation<R, F>::possible ||
+         cancellation<L, F>::possible) struct cancellation<node<expr_kind::multiplies, L, R>, F> {
+    static constexpr bool possible = true;
+};
+}  // namespace detail
+
+template <class A, class F>
+constexpr auto cancel(const A& a, const F& f);
+template <class Q, class F>
+constexpr auto remove_factor(const Q& q, const F& f);
+
+/// a · b in canonical form (see the file comment). A factor that divides a quotient in a
+/// cancels: `(p / (o·(1 − o)))·o·(1 − o)` is `p` (how σ followed by a cross-entropy
+/// reaches the textbook `o − t`).
 template <class A, class B>
 constexpr auto mul(const A& a, const B& b) {
     using namespace detail;
@@ -120,8 +166,65 @@ constexpr auto mul(const A& a, const B& b) {
         return simplify::mul(typename S::factor{}, simplify::mul(a, typename S::rest{}));
     } else if constexpr (is_kind_v<B, expr_kind::multiplies>) {
         return simplify::mul(simplify::mul(a, child<0>(b)), child<1>(b));
+    } else if constexpr (cancellation<A, B>::possible) {
+        return simplify::cancel(a, b);
     } else {
         return make_node<expr_kind::multiplies>(a, b);
+    }
+}
+
+/// Q with one factor F removed (F is a factor of the product Q, or Q itself).
+template <class Q, class F>
+constexpr auto remove_factor(const Q& q, const F& f) {
+    using namespace detail;
+    if constexpr (std::is_same_v<Q, F>) {
+        return one_expr{};
+    } else if constexpr (!std::is_void_v<
+                             typename without_factor<std::remove_cvref_t<decltype(child<1>(q))>, F>::type>) {
+        return simplify::mul(child<0>(q), simplify::remove_factor(child<1>(q), f));
+    } else {
+        return simplify::mul(simplify::remove_factor(child<0>(q), f), child<1>(q));
+    }
+}
+
+/// a·f where a (a product or a quotient) has a quotient whose denominator has the factor f.
+template <class A, class F>
+constexpr auto cancel(const A& a, const F& f) {
+    using namespace detail;
+    if constexpr (is_kind_v<A, expr_kind::divides>) {
+        return simplify::div(child<0>(a), simplify::remove_factor(child<1>(a), f));
+    } else if constexpr (cancellation<std::remove_cvref_t<decltype(child<1>(a))>, F>::possible) {
+        return simplify::mul(child<0>(a), simplify::cancel(child<1>(a), f));
+    } else {
+        return simplify::mul(simplify::cancel(child<0>(a), f), child<1>(a));
+    }
+}
+
+/// The first factor of a product `f1 · f2 · ...` (not scaled), and the product of the others.
+template <class E>
+constexpr auto leading_factor(const E& e) {
+    if constexpr (detail::is_kind_v<E, expr_kind::multiplies>)
+        return simplify::leading_factor(detail::child<0>(e));
+    else
+        return e;
+}
+template <class E>
+constexpr auto after_leading_factor(const E& e) {
+    using L = std::remove_cvref_t<decltype(detail::child<0>(e))>;
+    if constexpr (detail::is_kind_v<L, expr_kind::multiplies>)
+        return simplify::mul(simplify::after_leading_factor(detail::child<0>(e)), detail::child<1>(e));
+    else
+        return detail::child<1>(e);
+}
+/// Two products with the same (non-constant) first factor: `X·a ± X·b = X·(a ± b)`.
+template <class A, class B>
+constexpr bool share_leading_factor() {
+    using namespace detail;
+    if constexpr (is_kind_v<A, expr_kind::multiplies> && is_kind_v<B, expr_kind::multiplies> && !is_scaled_v<A> &&
+                  !is_scaled_v<B>) {
+        return std::is_same_v<decltype(simplify::leading_factor(A{})), decltype(simplify::leading_factor(B{}))>;
+    } else {
+        return false;
     }
 }
 
@@ -137,6 +240,9 @@ constexpr auto sub(const A& a, const B& b) {
         return const_sum<A, const_negated<B>>{};
     } else if constexpr (std::is_same_v<A, B>) {
         return zero_expr{};
+    } else if constexpr (share_leading_factor<A, B>()) {
+        return simplify::mul(simplify::leading_factor(a),
+                             simplify::sub(simplify::after_leading_factor(a), simplify::after_leading_factor(b)));
     } else {
         return make_node<expr_kind::minus>(a, b);
     }
@@ -193,6 +299,9 @@ constexpr auto add(const A& a, const B& b) {
         return simplify::mul(constant_expr<2>{}, a);
     } else if constexpr (gatherable<A, B>()) {
         return gather(a, b);
+    } else if constexpr (share_leading_factor<A, B>()) {
+        return simplify::mul(simplify::leading_factor(a),
+                             simplify::add(simplify::after_leading_factor(a), simplify::after_leading_factor(b)));
     } else if constexpr (negatively_scaled<B>()) {
         using S = scaled<B>;
         return simplify::sub(a, simplify::mul(const_negated<typename S::factor>{}, typename S::rest{}));

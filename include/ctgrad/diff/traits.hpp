@@ -35,6 +35,14 @@ struct call_fn<call<Fn, A...>> {
 template <class E>
 using call_fn_t = typename call_fn<std::remove_cvref_t<E>>::type;
 
+/// The number of arguments of a call node.
+template <class E>
+struct call_arity : std::integral_constant<std::size_t, 0> {};
+template <class Fn, class... A>
+struct call_arity<call<Fn, A...>> : std::integral_constant<std::size_t, sizeof...(A)> {};
+template <class E>
+inline constexpr std::size_t arity_v = call_arity<std::remove_cvref_t<E>>::value;
+
 /// The I-th child of a node, as a value.
 template <std::size_t I, class E>
 constexpr auto child(const E& e) {

@@ -51,6 +51,13 @@ struct softplus_fn {
     static constexpr const char* text_name = "softplus";
     static constexpr const char* latex_name = "\\operatorname{softplus}";
 };
+/// The binary cross-entropy of a probability o against a target t, elementwise:
+/// -(t log o + (1 - t) log(1 - o)), each log clamped at -100 as in F.binary_cross_entropy.
+struct bce_fn {
+    static constexpr bool elementwise = true;
+    static constexpr const char* text_name = "bce";
+    static constexpr const char* latex_name = "\\operatorname{bce}";
+};
 /// a^N for an integer N, elementwise (`a ** N`).
 template <int N>
 struct pow_fn {

@@ -149,6 +149,25 @@ constexpr auto sum_over(const A& a, Over...) {
     return make_call<reduce_sum_fn<axes<Over...>>>(a);
 }
 
+/// `F.binary_cross_entropy(o, t)`: the mean of -(t log o + (1 - t) log(1 - o)) over the
+/// broadcast shape, logs clamped at -100. After a sigmoid, its derivative simplifies to the
+/// textbook (o - t) (the o(1 - o) of the sigmoid cancels): no division is evaluated.
+template <class A, class B>
+requires detail::OperatorOperands<A, B>
+constexpr auto binary_cross_entropy(const A& o, const B& t) {
+    auto e = make_call<bce_fn>(detail::as_operand(o), detail::as_operand(t));
+    (void)shape_of_t<decltype(e)>{};
+    return mean(e);
+}
+
+/// `F.binary_cross_entropy_with_logits(z, t)`: the same loss on logits, as the mean of
+/// softplus(z) - t z, stable for any z; its derivative is σ(z) - t.
+template <class A, class B>
+requires detail::OperatorOperands<A, B>
+constexpr auto binary_cross_entropy_with_logits(const A& z, const B& t) {
+    return mean(softplus(detail::as_operand(z)) - detail::as_operand(z) * detail::as_operand(t));
+}
+
 /// `F.mse_loss(input, target)`: mean over the broadcast shape of (input - target)^2.
 /// Symmetric in its arguments, so the lecture's `mse_loss(ones(1, 1), o)` is the same loss.
 template <class A, class B>

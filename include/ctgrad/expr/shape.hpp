@@ -55,6 +55,10 @@ template <ElementwiseFunction Fn, class A>
 struct shape_of<call<Fn, A>> {
     using type = node_shape_t<A>;
 };
+template <ElementwiseFunction Fn, class A, class B>
+struct shape_of<call<Fn, A, B>> {
+    using type = typename checked_broadcast<node_shape_t<A>, node_shape_t<B>>::type;
+};
 
 template <class L, class R>
 struct matmul_shape {

@@ -80,6 +80,20 @@ struct elementwise_kernel<softplus_fn> {
     }
 };
 
+/// -(t log o + (1 - t) log(1 - o)) with each log clamped at -100, as PyTorch.
+template <>
+struct elementwise_kernel<bce_fn> {
+    template <class V>
+    static V apply(const V& o, const V& t) {
+        using T = lowering::scalar_t<V>;
+        const V one = lowering::vsplat<V>(T(1));
+        const V floor = lowering::vsplat<V>(T(-100));
+        const V log_o = lowering::vmax(lowering::vlog(o), floor);
+        const V log_1mo = lowering::vmax(lowering::vlog(one - o), floor);
+        return -(t * log_o + (one - t) * log_1mo);
+    }
+};
+
 template <int N>
 struct elementwise_kernel<pow_fn<N>> {
     template <class V>

@@ -121,7 +121,12 @@ struct fused_pass {
             } else if constexpr (K == expr_kind::negate) {
                 return -arg(std::integral_constant<std::size_t, 0>{});
             } else if constexpr (K == expr_kind::call) {
-                return elementwise_kernel<call_fn_t<Node>>::apply(arg(std::integral_constant<std::size_t, 1>{}));
+                using I1 = std::integral_constant<std::size_t, 1>;
+                if constexpr (arity_v<Node> == 2)
+                    return elementwise_kernel<call_fn_t<Node>>::apply(arg(I1{}),
+                                                                      arg(std::integral_constant<std::size_t, 2>{}));
+                else
+                    return elementwise_kernel<call_fn_t<Node>>::apply(arg(I1{}));
             } else {
                 static_assert(always_false_v<Node>, "ctgrad: this operator cannot be evaluated elementwise");
             }

@@ -360,7 +360,7 @@ struct schedule_list<type_list<R...>> {
 
 /// Everything the fused pass of loss L with gradients for W... needs to know, as types.
 template <class L, class... W>
-struct fused_plan {
+struct fused_plan_of {
     using variables = variables_of_t<L>;
     using all_axes = typename unique_list<typename axes_of_variables<variables>::type>::type;
     using reductions = reductions_of_t<L>;
@@ -376,5 +376,8 @@ struct fused_plan {
     using contractions = typename contractions_in<nodes>::type;
     using grid_variables = typename grid_variables_in<nodes>::type;
 };
+template <class L, class... W>
+using fused_plan = fused_plan_of<std::remove_cvref_t<L>, std::remove_cvref_t<W>...>;
+
 
 }  // namespace ctgrad::detail

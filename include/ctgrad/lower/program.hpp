@@ -75,6 +75,8 @@ double evaluate_scalar(const L&, const double* sums, const typename fused_pass<P
             return arg(I0{}) / arg(I1{});
         else if constexpr (K == expr_kind::negate)
             return -arg(I0{});
+        else if constexpr (arity_v<L> == 2)
+            return elementwise_kernel<call_fn_t<L>>::apply(arg(I1{}), arg(std::integral_constant<std::size_t, 2>{}));
         else
             return elementwise_kernel<call_fn_t<L>>::apply(arg(I1{}));
     }

@@ -148,6 +148,12 @@ inline V vselect(const M& mask, const V& a, const V& b) {
 #endif
 }
 
+/// The larger of a and b, lanewise; a NaN in a is kept (as torch.clamp keeps it).
+template <class V>
+inline V vmax(const V& a, const V& b) {
+    return vselect(a < b, b, a);
+}
+
 template <class V>
 inline V vtanh(const V& v) {
 #ifdef CTGRAD_SCALAR

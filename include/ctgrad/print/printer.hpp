@@ -391,10 +391,14 @@ struct printer {
     template <class E, class Fn>
     static constexpr void print_call(text_buffer& b) {
         using A = std::remove_cvref_t<decltype(child<1>(E{}))>;
-        if constexpr (requires { Fn::text_name; }) {  // a named elementwise function: f(a)
+        if constexpr (requires { Fn::text_name; }) {  // a named elementwise function: f(a) or f(a, b)
             b.append(latex ? Fn::latex_name : Fn::text_name);
             open(b);
             print<A>(b);
+            if constexpr (arity_v<E> == 2) {
+                b.append(", ");
+                print<std::remove_cvref_t<decltype(child<2>(E{}))>>(b);
+            }
             close(b);
         } else if constexpr (std::is_same_v<Fn, pow_fn<pow_exponent<Fn>::value>>) {
             print_at<A>(b, p_atom);

@@ -139,7 +139,15 @@ tensor eval(const E& e, const Ctx& ctx) {
         auto a = child<1>(e);
         using A = shape_of_t<decltype(a)>;
         if constexpr (ElementwiseFunction<Fn>) {
-            return broadcast_unary<S, A>(eval(a, ctx), ctx, [](double v) { return elementwise_kernel<Fn>::apply(v); });
+            if constexpr (arity_v<E> == 2) {
+                auto c = child<2>(e);
+                return broadcast_binary<S, A, shape_of_t<decltype(c)>>(
+                    eval(a, ctx), eval(c, ctx), ctx,
+                    [](double u, double v) { return elementwise_kernel<Fn>::apply(u, v); });
+            } else {
+                return broadcast_unary<S, A>(eval(a, ctx), ctx,
+                                             [](double v) { return elementwise_kernel<Fn>::apply(v); });
+            }
         } else if constexpr (std::is_same_v<Fn, transpose_fn>) {
             tensor ta = eval(a, ctx);
             tensor r{{ta.extents[1], ta.extents[0]}, std::vector<double>(ta.values.size())};
