@@ -22,31 +22,45 @@ struct matrix_view {
 
 namespace detail {
 /// MR rows of x against NR rows of w: MR·NR dot products of length q, register-blocked.
+/// With few products (MR·NR < 8) each keeps two accumulators, even and odd vectors, so that
+/// enough independent FMA chains are in flight to hide the FMA latency.
 template <std::size_t MR, std::size_t NR, class T>
 inline void dot_block(const T* const* xr, const T* const* wr, std::size_t q, T* out, std::size_t out_stride) {
     using V = vec<T>;
     constexpr std::size_t W = width<T>;
-    V acc[MR][NR];
-    for (std::size_t i = 0; i < MR; ++i)
-        for (std::size_t j = 0; j < NR; ++j)
-            acc[i][j] = vsplat<V>(T(0));
-    std::size_t k = 0;
-    for (; k + W <= q; k += W) {
-        V wv[NR];
-        for (std::size_t j = 0; j < NR; ++j)
-            wv[j] = vload<V>(wr[j] + k);
-        for (std::size_t i = 0; i < MR; ++i) {
-            const V xv = vload<V>(xr[i] + k);
+    constexpr std::size_t S = MR * NR < 8 ? 2 : 1;  // accumulators per product
+    V acc[S][MR][NR];
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t i = 0; i < MR; ++i)
             for (std::size_t j = 0; j < NR; ++j)
-                acc[i][j] = vfma(xv, wv[j], acc[i][j]);
+                acc[s][i][j] = vsplat<V>(T(0));
+    std::size_t k = 0;
+    for (; k + S * W <= q; k += S * W) {
+        for (std::size_t s = 0; s < S; ++s) {
+            V wv[NR];
+            for (std::size_t j = 0; j < NR; ++j)
+                wv[j] = vload<V>(wr[j] + k + s * W);
+            for (std::size_t i = 0; i < MR; ++i) {
+                const V xv = vload<V>(xr[i] + k + s * W);
+                for (std::size_t j = 0; j < NR; ++j)
+                    acc[s][i][j] = vfma(xv, wv[j], acc[s][i][j]);
+            }
         }
+    }
+    for (; k + W <= q; k += W) {
+        for (std::size_t i = 0; i < MR; ++i)
+            for (std::size_t j = 0; j < NR; ++j)
+                acc[0][i][j] = vfma(vload<V>(xr[i] + k), vload<V>(wr[j] + k), acc[0][i][j]);
     }
     for (std::size_t i = 0; i < MR; ++i)
         for (std::size_t j = 0; j < NR; ++j) {
-            T s = vsum(acc[i][j]);
+            V total = acc[0][i][j];
+            for (std::size_t s = 1; s < S; ++s)
+                total += acc[s][i][j];
+            T sum = vsum(total);
             for (std::size_t kk = k; kk < q; ++kk)
-                s += xr[i][kk] * wr[j][kk];
-            out[i * out_stride + j] = s;
+                sum += xr[i][kk] * wr[j][kk];
+            out[i * out_stride + j] = sum;
         }
 }
 
@@ -82,42 +96,65 @@ inline void contract_forward(matrix_view<T> x, matrix_view<T> w, std::size_t r0,
     }
 }
 
-/// dw[c0 + c] += Σ_r g[r·C + c] · x[r0 + r]: the weight gradient of a tile.
+namespace detail {
+/// out[k, k + U·W) += Σ_r g_r · x_r[k, k + U·W), with P row phases: U·P independent FMA chains.
+template <std::size_t U, std::size_t P, class T>
+inline void axpy_rows(const T* g, std::size_t g_stride, matrix_view<T> x, std::size_t r0, std::size_t R, std::size_t k,
+                      T* out) {
+    using V = vec<T>;
+    constexpr std::size_t W = width<T>;
+    V a[P][U];
+    for (std::size_t u = 0; u < U; ++u) {
+        a[0][u] = vload<V>(out + k + u * W);
+        for (std::size_t p = 1; p < P; ++p)
+            a[p][u] = vsplat<V>(T(0));
+    }
+    std::size_t r = 0;
+    for (; r + P <= R; r += P)
+        for (std::size_t p = 0; p < P; ++p) {
+            const V s = vsplat<V>(g[(r + p) * g_stride]);
+            const T* xr = x.row(r0 + r + p) + k;
+            for (std::size_t u = 0; u < U; ++u)
+                a[p][u] = vfma(s, vload<V>(xr + u * W), a[p][u]);
+        }
+    for (; r < R; ++r) {
+        const V s = vsplat<V>(g[r * g_stride]);
+        const T* xr = x.row(r0 + r) + k;
+        for (std::size_t u = 0; u < U; ++u)
+            a[0][u] = vfma(s, vload<V>(xr + u * W), a[0][u]);
+    }
+    for (std::size_t u = 0; u < U; ++u) {
+        V total = a[0][u];
+        for (std::size_t p = 1; p < P; ++p)
+            total += a[p][u];
+        vstore(out + k + u * W, total);
+    }
+}
+}  // namespace detail
+
+/// dw[c0 + c] += Σ_r g[r·C + c] · x[r0 + r]: the weight gradient of a tile. Eight FMA chains
+/// in flight: eight vectors of a row of dw, or fewer vectors and several rows of x at a time.
 template <class T>
 inline void accumulate_weight_gradient(const T* g, matrix_view<T> x, std::size_t r0, std::size_t R, std::size_t c0,
                                        std::size_t C, T* dw) {
-    using V = vec<T>;
     constexpr std::size_t W = width<T>;
     const std::size_t q = x.cols;
     for (std::size_t c = 0; c < C; ++c) {
         T* out = dw + (c0 + c) * q;
+        const T* gc = g + c;
         std::size_t k = 0;
-        for (; k + 4 * W <= q; k += 4 * W) {
-            V a0 = vload<V>(out + k), a1 = vload<V>(out + k + W), a2 = vload<V>(out + k + 2 * W),
-              a3 = vload<V>(out + k + 3 * W);
-            for (std::size_t r = 0; r < R; ++r) {
-                const V s = vsplat<V>(g[r * C + c]);
-                const T* xr = x.row(r0 + r) + k;
-                a0 = vfma(s, vload<V>(xr), a0);
-                a1 = vfma(s, vload<V>(xr + W), a1);
-                a2 = vfma(s, vload<V>(xr + 2 * W), a2);
-                a3 = vfma(s, vload<V>(xr + 3 * W), a3);
-            }
-            vstore(out + k, a0);
-            vstore(out + k + W, a1);
-            vstore(out + k + 2 * W, a2);
-            vstore(out + k + 3 * W, a3);
-        }
-        for (; k + W <= q; k += W) {
-            V a = vload<V>(out + k);
-            for (std::size_t r = 0; r < R; ++r)
-                a = vfma(vsplat<V>(g[r * C + c]), vload<V>(x.row(r0 + r) + k), a);
-            vstore(out + k, a);
-        }
+        for (; k + 8 * W <= q; k += 8 * W)
+            detail::axpy_rows<8, 1>(gc, C, x, r0, R, k, out);
+        for (; k + 4 * W <= q; k += 4 * W)
+            detail::axpy_rows<4, 2>(gc, C, x, r0, R, k, out);
+        for (; k + 2 * W <= q; k += 2 * W)
+            detail::axpy_rows<2, 4>(gc, C, x, r0, R, k, out);
+        for (; k + W <= q; k += W)
+            detail::axpy_rows<1, 4>(gc, C, x, r0, R, k, out);
         for (; k < q; ++k) {
             T a = out[k];
             for (std::size_t r = 0; r < R; ++r)
-                a += g[r * C + c] * x.row(r0 + r)[k];
+                a += gc[r * C] * x.row(r0 + r)[k];
             out[k] = a;
         }
     }

@@ -379,5 +379,4 @@ struct fused_plan_of {
 template <class L, class... W>
 using fused_plan = fused_plan_of<std::remove_cvref_t<L>, std::remove_cvref_t<W>...>;
 
-
 }  // namespace ctgrad::detail
