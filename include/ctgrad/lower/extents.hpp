@@ -67,113 +67,118 @@ status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>&
     static_assert(checks::all_bound, "ctgrad: a variable of the loss is left unbound: pass bind(v, data) for it");
     static_assert(checks::none_twice, "ctgrad: a variable is bound twice");
     static_assert(checks::none_extra, "ctgrad: a bound variable does not occur in the loss");
-    std::array<bool, axes_list::size> known{};
-    // Static extents first.
-    tl_for_each(axes_list{}, [&](auto a, auto i) {
-        using A = typename decltype(a)::type;
-        if constexpr (A::is_static) {
-            st.extent[decltype(i)::value] = A::extent;
-            known[decltype(i)::value] = true;
-        }
-    });
-    status err{};
-    auto fail = [&](status s) {
-        if (err.ok())
-            err = s;
-    };
-    // Pointers, explicit shapes.
-    std::apply(
-        [&](auto&... b) {
-            (([&](auto& bi) {
-                 using Bi = std::remove_cvref_t<decltype(bi)>;
-                 using Var = typename Bi::variable;
-                 st.data[tl_index_v<vars, Var>] = bi.data;
-                 if (bi.data == nullptr && bi.size != 0)
-                     fail({errc::null_data, name_of<Var>(), {}, 0, bi.size});
-                 if (bi.has_shape) {
-                     std::size_t k = 0;
-                     tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
-                         using A = typename decltype(a)::type;
-                         constexpr std::size_t ai = tl_index_v<axes_list, A>;
-                         if (known[ai] && st.extent[ai] != bi.shape[k])
-                             fail({errc::extent_conflict, name_of<Var>(), A::name.view(), st.extent[ai], bi.shape[k]});
-                         st.extent[ai] = bi.shape[k];
-                         known[ai] = true;
-                         ++k;
-                     });
-                 }
-             }(b)),
-             ...);
-        },
-        bindings);
-    // Deduce the remaining extents from lengths, repeatedly.
-    auto all_known = [&] { return std::all_of(known.begin(), known.end(), [](bool k) { return k; }); };
-    for (bool progress = true; progress && err.ok() && !all_known();) {
-        progress = false;
+    if constexpr (!(checks::all_bound && checks::none_twice && checks::none_extra)) {
+        return {};  // the static_assert above has said what is wrong
+    } else {
+        std::array<bool, axes_list::size> known{};
+        // Static extents first.
+        tl_for_each(axes_list{}, [&](auto a, auto i) {
+            using A = typename decltype(a)::type;
+            if constexpr (A::is_static) {
+                st.extent[decltype(i)::value] = A::extent;
+                known[decltype(i)::value] = true;
+            }
+        });
+        status err{};
+        auto fail = [&](status s) {
+            if (err.ok())
+                err = s;
+        };
+        // Pointers, explicit shapes.
         std::apply(
             [&](auto&... b) {
                 (([&](auto& bi) {
-                     using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
-                     std::size_t product = 1, unknown = 0, which = 0;
-                     tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
-                         constexpr std::size_t ai = tl_index_v<axes_list, typename decltype(a)::type>;
-                         if (known[ai])
-                             product *= st.extent[ai];
-                         else {
-                             ++unknown;
-                             which = ai;
-                         }
-                     });
-                     if (unknown == 1 && product != 0) {
-                         if (bi.size % product != 0)
-                             fail({errc::size_mismatch,
-                                   name_of<Var>(),
-                                   {},
-                                   product * ((bi.size + product - 1) / product),
-                                   bi.size});
-                         st.extent[which] = bi.size / product;
-                         known[which] = true;
-                         progress = true;
+                     using Bi = std::remove_cvref_t<decltype(bi)>;
+                     using Var = typename Bi::variable;
+                     st.data[tl_index_v<vars, Var>] = bi.data;
+                     if (bi.data == nullptr && bi.size != 0)
+                         fail({errc::null_data, name_of<Var>(), {}, 0, bi.size});
+                     if (bi.has_shape) {
+                         std::size_t k = 0;
+                         tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
+                             using A = typename decltype(a)::type;
+                             constexpr std::size_t ai = tl_index_v<axes_list, A>;
+                             if (known[ai] && st.extent[ai] != bi.shape[k])
+                                 fail({errc::extent_conflict, name_of<Var>(), A::name.view(), st.extent[ai],
+                                       bi.shape[k]});
+                             st.extent[ai] = bi.shape[k];
+                             known[ai] = true;
+                             ++k;
+                         });
                      }
                  }(b)),
                  ...);
             },
             bindings);
-    }
-    if (!err.ok())
-        return err;
-    // Every extent known, every length right.
-    tl_for_each(axes_list{}, [&](auto a, auto i) {
-        if (!known[decltype(i)::value]) {
-            std::string_view owner{};
-            using Axis = typename decltype(a)::type;
+        // Deduce the remaining extents from lengths, repeatedly.
+        auto all_known = [&] { return std::all_of(known.begin(), known.end(), [](bool k) { return k; }); };
+        for (bool progress = true; progress && err.ok() && !all_known();) {
+            progress = false;
             std::apply(
                 [&](auto&... b) {
                     (([&](auto& bi) {
                          using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
-                         if (owner.empty() && contains_v<Axis, shape_of_t<Var>>)
-                             owner = name_of<Var>();
+                         std::size_t product = 1, unknown = 0, which = 0;
+                         tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
+                             constexpr std::size_t ai = tl_index_v<axes_list, typename decltype(a)::type>;
+                             if (known[ai])
+                                 product *= st.extent[ai];
+                             else {
+                                 ++unknown;
+                                 which = ai;
+                             }
+                         });
+                         if (unknown == 1 && product != 0) {
+                             if (bi.size % product != 0)
+                                 fail({errc::size_mismatch,
+                                       name_of<Var>(),
+                                       {},
+                                       product * ((bi.size + product - 1) / product),
+                                       bi.size});
+                             st.extent[which] = bi.size / product;
+                             known[which] = true;
+                             progress = true;
+                         }
                      }(b)),
                      ...);
                 },
                 bindings);
-            fail({errc::unresolved_extent, owner, decltype(a)::type::name.view(), 0, 0});
         }
-    });
-    if (!err.ok())
+        if (!err.ok())
+            return err;
+        // Every extent known, every length right.
+        tl_for_each(axes_list{}, [&](auto a, auto i) {
+            if (!known[decltype(i)::value]) {
+                std::string_view owner{};
+                using Axis = typename decltype(a)::type;
+                std::apply(
+                    [&](auto&... b) {
+                        (([&](auto& bi) {
+                             using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
+                             if (owner.empty() && contains_v<Axis, shape_of_t<Var>>)
+                                 owner = name_of<Var>();
+                         }(b)),
+                         ...);
+                    },
+                    bindings);
+                fail({errc::unresolved_extent, owner, decltype(a)::type::name.view(), 0, 0});
+            }
+        });
+        if (!err.ok())
+            return err;
+        std::apply(
+            [&](auto&... b) {
+                (([&](auto& bi) {
+                     using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
+                     const std::size_t need = st.size_of(shape_of_t<Var>{});
+                     if (bi.size != need)
+                         fail({errc::size_mismatch, name_of<Var>(), {}, need, bi.size});
+                 }(b)),
+                 ...);
+            },
+            bindings);
         return err;
-    std::apply(
-        [&](auto&... b) {
-            (([&](auto& bi) {
-                 using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
-                 const std::size_t need = st.size_of(shape_of_t<Var>{});
-                 if (bi.size != need)
-                     fail({errc::size_mismatch, name_of<Var>(), {}, need, bi.size});
-             }(b)),
-             ...);
-        },
-        bindings);
-    return err;
+    }
 }
 
 }  // namespace ctgrad::detail

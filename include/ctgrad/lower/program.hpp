@@ -156,20 +156,46 @@ private:
         (std::make_index_sequence<NB>{}, std::make_index_sequence<sizeof...(W)>{});
     }
 
+    template <class B, class T>
+    static constexpr bool binding_of_type() {
+        if constexpr (Binding<B>)
+            return std::is_same_v<typename std::remove_cvref_t<B>::value_type, T>;
+        else
+            return false;
+    }
+    template <class G, class T>
+    static constexpr bool buffer_of_type() {
+        if constexpr (std::ranges::contiguous_range<G>)
+            return std::is_same_v<std::ranges::range_value_t<G>, T>;
+        else
+            return false;
+    }
+
+    /// Checks the arguments' types (one readable message each, then nothing more), then runs.
     template <class T, class... B, class... G>
     static status run(T& loss, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
-        using vars = typename plan::variables;
-        using axes_list = typename plan::all_axes;
-        using pass = detail::fused_pass<plan, T>;
         static_assert((Binding<B> && ...),
                       "ctgrad: arguments are bind(v, data) for each variable of the loss, then one gradient buffer per "
                       "wrt variable");
-        static_assert((std::is_same_v<typename std::remove_cvref_t<B>::value_type, T> && ...),
+        constexpr bool same_type = (binding_of_type<B, T>() && ...);
+        static_assert(!(Binding<B> && ...) || same_type,
                       "ctgrad: all bound data must have the same element type (float or double) as the loss");
         static_assert((std::ranges::contiguous_range<G> && ...), "ctgrad: gradient buffers must be contiguous ranges");
-        static_assert((std::is_same_v<std::ranges::range_value_t<G>, T> && ...),
+        constexpr bool buffers_ok = (buffer_of_type<G, T>() && ...);
+        static_assert(!(std::ranges::contiguous_range<G> && ...) || buffers_ok,
                       "ctgrad: gradient buffers must have the element type of the bound data");
+        if constexpr (same_type && buffers_ok) {
+            return run_checked(loss, bindings, grads);
+        } else {
+            return {};
+        }
+    }
 
+    template <class T, class... B, class... G>
+    static status run_checked(T& loss, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
+        using vars = typename plan::variables;
+        using axes_list = typename plan::all_axes;
+        using pass = detail::fused_pass<plan, T>;
         typename pass::state st;
         status err = detail::resolve_bindings<vars, axes_list>(st, bindings);
         if (!err.ok())
