@@ -108,7 +108,7 @@ requires(
     !std::is_same_v<node<expr_kind::multiplies, L, R>, F>) struct without_factor<node<expr_kind::multiplies, L, R>, F> {
     using in_left = typename without_factor<L, F>::type;
     using in_right = typename without_factor<R, F>::type;
-    using type = std::conditional_t<
+    using type = typename std::conditional_t<
         !std::is_void_v<in_right>, std::type_identity<node<expr_kind::multiplies, L, in_right>>,
         std::conditional_t<!std::is_void_v<in_left>, std::type_identity<node<expr_kind::multiplies, in_left, R>>,
                            std::type_identity<void>>>::type;
