@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Build ctgrad's examples and run each one, in name order.
+set -euo pipefail
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ensure_packages "${CTGRAD_PACKAGES[@]}"
+# shellcheck disable=SC2086  # CTGRAD_CMAKE_ARGS is word-split on purpose
+configure_and_build "$CTGRAD_BUILD_DIR" -DCTGRAD_BUILD_EXAMPLES=ON ${CTGRAD_CMAKE_ARGS:-}
+
+build_dir=$(cd "$CTGRAD_BUILD_DIR" && pwd)
+cd "$CTGRAD_ROOT"   # examples' arguments are relative to the repository
+mapfile -t names < <(grep -v '^$' "$build_dir/examples.txt" | LC_ALL=C sort)
+for name in "${names[@]}"; do
+  echo "== $name"
+  case "$name" in
+    pytorch_parity) "$build_dir/examples/$name" --check tests/data/perceptron_cases.json ;;
+    *) "$build_dir/examples/$name" ;;
+  esac
+done
