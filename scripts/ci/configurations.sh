@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The test suite under more configurations than the README's command: a second compiler and
+# instruction set, sanitizers, the scalar fallback, and the fuzzer. Used by .ci/run; each
+# job can be run alone: scripts/ci/configurations.sh clang-avx2 | asan-native | tsan | scalar | fuzz
+set -euo pipefail
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+cd "$CTGRAD_ROOT"
+
+sanitize=(-fno-omit-frame-pointer -g)
+
+job() {
+  local name=$1
+  echo
+  echo "=== configuration: $name"
+  case "$name" in
+    clang-avx2)  # second compiler, AVX2+FMA (no AVX-512), warnings are errors
+      CXX=clang++ configure_and_build build-ci/clang-avx2 -DCTGRAD_WERROR=ON "-DCTGRAD_ARCH_FLAGS=-mavx2;-mfma"
+      ctest --test-dir build-ci/clang-avx2 --output-on-failure -j2 ;;
+    asan-native)  # AddressSanitizer + UndefinedBehaviorSanitizer, the machine's best ISA
+      configure_and_build build-ci/asan-native -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTGRAD_ARCH_FLAGS=-march=native \
+        "-DCMAKE_CXX_FLAGS=${sanitize[*]} -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+        "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined"
+      ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+        ctest --test-dir build-ci/asan-native --output-on-failure -j2 ;;
+    tsan)  # ThreadSanitizer on the re-entrancy test
+      configure_and_build build-ci/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTGRAD_BUILD_EXAMPLES=OFF \
+        "-DCMAKE_CXX_FLAGS=${sanitize[*]} -fsanitize=thread" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread"
+      TSAN_OPTIONS=halt_on_error=1 build-ci/tsan/tests/ctgrad_tests "[threads]" ;;
+    scalar)  # the scalar fallback: no SIMD at all
+      configure_and_build build-ci/scalar -DCTGRAD_BUILD_EXAMPLES=OFF "-DCMAKE_CXX_FLAGS=-DCTGRAD_SCALAR"
+      ctest --test-dir build-ci/scalar --output-on-failure -j2 ;;
+    fuzz)  # libFuzzer, bounded time
+      CXX=clang++ configure_and_build build-ci/fuzz -DCTGRAD_BUILD_TESTS=OFF -DCTGRAD_BUILD_EXAMPLES=OFF \
+        -DCTGRAD_BUILD_FUZZERS=ON
+      mkdir -p build-ci/fuzz/corpus
+      build-ci/fuzz/tests/fuzz/fuzz_fused -max_total_time="${CTGRAD_FUZZ_SECONDS:-60}" -print_final_stats=1 \
+        build-ci/fuzz/corpus 2>&1 | grep -E "^(Done|stat::number_of_executed_units|stat::average_exec_per_sec|==)" ;;
+    *)
+      echo "unknown configuration $name" >&2
+      return 2 ;;
+  esac
+}
+
+if (($# == 0)); then
+  set -- clang-avx2 asan-native tsan scalar fuzz
+fi
+for name in "$@"; do
+  job "$name"
+done
