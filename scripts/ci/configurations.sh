@@ -17,8 +17,8 @@ job() {
     clang-avx2)  # second compiler, AVX2+FMA (no AVX-512), warnings are errors
       CXX=clang++ configure_and_build build-ci/clang-avx2 -DCTGRAD_WERROR=ON "-DCTGRAD_ARCH_FLAGS=-mavx2;-mfma"
       ctest --test-dir build-ci/clang-avx2 --output-on-failure -j2 ;;
-    asan-native)  # AddressSanitizer + UndefinedBehaviorSanitizer, the machine's best ISA
-      configure_and_build build-ci/asan-native -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTGRAD_ARCH_FLAGS=-march=native \
+    asan-native)  # AddressSanitizer + UndefinedBehaviorSanitizer, the best ISA, g++ -Werror
+      configure_and_build build-ci/asan-native -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTGRAD_WERROR=ON -DCTGRAD_ARCH_FLAGS=-march=native \
         "-DCMAKE_CXX_FLAGS=${sanitize[*]} -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
         "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined"
       ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
