@@ -42,11 +42,11 @@ namespace ctgrad::io {
 /// The printing options, PyTorch's `torch.set_printoptions(...)` plus the suffixes that
 /// `repr` appends. The defaults are PyTorch's defaults.
 struct format_options {
-    int precision = 4;                 ///< digits after the decimal point (fixed and scientific)
-    std::size_t linewidth = 80;        ///< characters per line before a row is wrapped
-    std::size_t threshold = 1000;      ///< more elements than this: summarize with "..."
-    std::size_t edgeitems = 3;         ///< elements (or rows) kept at each edge when summarizing
-    std::optional<bool> sci_mode{};    ///< force scientific notation on/off; empty: PyTorch's choice
+    int precision = 4;               ///< digits after the decimal point (fixed and scientific)
+    std::size_t linewidth = 80;      ///< characters per line before a row is wrapped
+    std::size_t threshold = 1000;    ///< more elements than this: summarize ("..."); SIZE_MAX: never
+    std::size_t edgeitems = 3;       ///< elements (or rows) kept at each edge when summarizing
+    std::optional<bool> sci_mode{};  ///< force scientific notation on/off; empty: PyTorch's choice
     /// What PyTorch appends after the data, in order, e.g. {"grad_fn=<MseLossBackward0>"},
     /// {"requires_grad=True"} or, for double data, {"dtype=torch.float64"} (PyTorch's default
     /// dtype is float32, so it shows the dtype of a double tensor; add it if you want it).
@@ -222,8 +222,7 @@ inline std::string size_tuple(std::span<const std::size_t> shape) {  // Python's
 }
 
 template <class T>
-std::string format_any_rank(std::span<const T> values, std::span<const std::size_t> shape,
-                            const format_options& opt) {
+std::string format_any_rank(std::span<const T> values, std::span<const std::size_t> shape, const format_options& opt) {
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                   "ctgrad::io::format_tensor formats float or double values");
     std::size_t count = 1;
@@ -266,8 +265,7 @@ concept float_range =
 
 template <float_range R>
 auto as_const_span(const R& r) {
-    return std::span<const std::remove_cv_t<std::ranges::range_value_t<R>>>(std::ranges::data(r),
-                                                                            std::ranges::size(r));
+    return std::span<const std::remove_cv_t<std::ranges::range_value_t<R>>>(std::ranges::data(r), std::ranges::size(r));
 }
 
 }  // namespace detail
@@ -293,8 +291,7 @@ std::string format_tensor(const Range& values, const std::size_t (&shape)[R], co
 /// As above, with a shape known at run time only, such as `ctgrad::reference::tensor`'s
 /// `extents`: `format_tensor(r.values, r.extents)`. An empty shape is a scalar.
 template <detail::float_range Range>
-std::string format_tensor(const Range& values, std::span<const std::size_t> shape,
-                          const format_options& options = {}) {
+std::string format_tensor(const Range& values, std::span<const std::size_t> shape, const format_options& options = {}) {
     return detail::format_any_rank(detail::as_const_span(values), shape, options);
 }
 

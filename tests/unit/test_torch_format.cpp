@@ -1,0 +1,119 @@
+// ctgrad::io::format_tensor against strings printed by PyTorch 1.13 itself.
+// The cases are in tests/data/torch_format_cases.json, made by tests/tools/make_format_cases.py.
+
+#include <array>
+#include <catch2/catch.hpp>
+#include <cstddef>
+#include <ctgrad/io/torch_format.hpp>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ctgrad::io::format_options;
+using ctgrad::io::format_shape;
+using ctgrad::io::format_tensor;
+
+nlohmann::json load_cases() {
+    std::ifstream in(CTGRAD_TEST_DATA_DIR "/torch_format_cases.json");
+    REQUIRE(in);
+    return nlohmann::json::parse(in).at("cases");
+}
+
+double value_of(const nlohmann::json& v) {
+    if (v.is_string()) {
+        const auto s = v.get<std::string>();
+        if (s == "nan")
+            return std::numeric_limits<double>::quiet_NaN();
+        return s == "inf" ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+    }
+    return v.get<double>();
+}
+
+format_options options_of(const nlohmann::json& c) {
+    format_options o;
+    const auto& j = c.at("options");
+    if (j.contains("precision"))
+        o.precision = j["precision"].get<int>();
+    if (j.contains("linewidth"))
+        o.linewidth = j["linewidth"].get<std::size_t>();
+    if (j.contains("threshold"))
+        o.threshold = j["threshold"].get<std::size_t>();
+    if (j.contains("edgeitems"))
+        o.edgeitems = j["edgeitems"].get<std::size_t>();
+    if (j.contains("sci_mode"))
+        o.sci_mode = j["sci_mode"].get<bool>();
+    o.suffixes = c.at("suffixes").get<std::vector<std::string>>();
+    return o;
+}
+
+template <class T>
+std::string format_case(const nlohmann::json& c) {
+    std::vector<T> values;
+    for (const auto& v : c.at("values"))
+        values.push_back(static_cast<T>(value_of(v)));  // float32 values are stored exactly
+    const auto shape = c.at("shape").get<std::vector<std::size_t>>();
+    return format_tensor(values, shape, options_of(c));
+}
+
+}  // namespace
+
+TEST_CASE("format_tensor prints what PyTorch 1.13 prints", "[io][torch_format]") {
+    const auto cases = load_cases();
+    REQUIRE(cases.size() >= 12);
+    for (const auto& c : cases) {
+        const auto name = c.at("name").get<std::string>();
+        const auto dtype = c.at("dtype").get<std::string>();
+        INFO("case: " << name << " (" << dtype << ")");
+        const std::string got = dtype == "float64" ? format_case<double>(c) : format_case<float>(c);
+        CHECK(got == c.at("expected").get<std::string>());
+    }
+}
+
+TEST_CASE("format_tensor: the lecture's tensors, as PyTorch prints them", "[io][torch_format]") {
+    // The lecture's slides lost the spaces that align the columns; PyTorch prints them.
+    const std::vector<float> grad_1{-0.0107f, -0.0021f, 0.0047f,  0.0092f,  -0.0091f,
+                                    -0.0030f, 0.0069f,  -0.0105f, -0.0061f, -0.0051f};
+    CHECK(format_tensor(grad_1, {1, 10}) ==
+          "tensor([[-0.0107, -0.0021,  0.0047,  0.0092, -0.0091, -0.0030,  0.0069, -0.0105,\n"
+          "         -0.0061, -0.0051]])");
+    CHECK(format_tensor(0.2443f, {.suffixes = {"grad_fn=<MeanBackward1>"}}) ==
+          "tensor(0.2443, grad_fn=<MeanBackward1>)");
+    CHECK(format_tensor(0.2443f, {.suffixes = {", grad_fn=<MeanBackward1>"}}) ==
+          "tensor(0.2443, grad_fn=<MeanBackward1>)");
+}
+
+TEST_CASE("format_tensor: every overload gives the same string", "[io][torch_format]") {
+    const std::vector<double> v{1.5, -2.25, 0.125, 4.0};
+    const std::string want = "tensor([[ 1.5000, -2.2500],\n        [ 0.1250,  4.0000]])";
+    const std::array<std::size_t, 2> shape{2, 2};
+    CHECK(format_tensor(std::span<const double>(v), shape) == want);  // span<const T>, std::array
+    CHECK(format_tensor<double, 2>(v, {2, 2}) == want);               // explicit T, R
+    CHECK(format_tensor(v, {2, 2}) == want);                          // any range, shape in place
+    CHECK(format_tensor(v, shape) == want);                           // any range, std::array
+    CHECK(format_tensor(v, std::vector<std::size_t>{2, 2}) == want);  // run-time shape
+    CHECK(format_tensor(std::span<const double>(v), {2, 2}) == want);
+    std::vector<double> mutable_values = v;
+    CHECK(format_tensor(std::span<double>(mutable_values), {2, 2}) == want);  // span<T>, as ctgrad returns
+    CHECK(format_tensor(std::span<const double>(v).first(1), std::array<std::size_t, 0>{}) == "tensor(1.5000)");
+    CHECK(format_tensor(1.5) == "tensor(1.5000)");
+}
+
+TEST_CASE("format_tensor rejects a shape that does not match the values", "[io][torch_format]") {
+    const std::vector<float> v(6, 1.0f);
+    CHECK_THROWS_AS(format_tensor(v, {2, 2}), std::invalid_argument);
+    CHECK_NOTHROW(format_tensor(v, {2, 3}));
+}
+
+TEST_CASE("format_shape prints torch.Size", "[io][torch_format]") {
+    CHECK(format_shape({1, 2}) == "torch.Size([1, 2])");
+    CHECK(format_shape({7}) == "torch.Size([7])");
+    CHECK(format_shape(std::array<std::size_t, 0>{}) == "torch.Size([])");
+    CHECK(format_shape(std::array<std::size_t, 2>{64, 20}) == "torch.Size([64, 20])");
+    CHECK(format_shape(std::vector<std::size_t>{1, 1}) == "torch.Size([1, 1])");
+}
