@@ -1,0 +1,196 @@
+// pytorch_parity: ctgrad against PyTorch on golden perceptron cases.
+//
+//     pytorch_parity CASES.json            evaluate every case; print the results as JSON
+//     pytorch_parity --check CASES.json    compare with the file's reference results
+//     pytorch_parity --precision float64 ...   evaluate in that precision, not the case's own
+//     pytorch_parity --help
+//
+// CASES.json is a file such as tests/data/perceptron_cases.json (format: tests/data/README.md).
+// Each case is evaluated by ctgrad, in its own dtype unless --precision says otherwise, with
+// one of 16 compiled programs (float or double x mse_mean or half_sse x bias or not x given or
+// "ones" target), chosen at run time; see pytorch_parity_cases.hpp.
+//
+// Plain mode prints {"cases":[{"name", "loss_value", "grad_w", "grad_b" (null without a bias),
+// "grad_x"}, ...]}, one case per line, numbers as the shortest decimal that reads back as the
+// same double (float results are widened exactly; a NaN or infinity would print as null). The
+// file's result fields are optional then.
+//
+// --check prints one line per case (name, dtype, worst error and where, PASS or FAIL), then
+// "N passed, M failed". The rule (pytorch_parity_cases.hpp has the details and the reasons):
+//   error of an element = |ctgrad - reference| / max(|reference|, m, floor)
+//   error of a case     = the largest over loss_value and every element of grad_w, grad_b, grad_x
+//   PASS when the error <= rtol:   float32: rtol 1e-5,  floor 2^-126 (smallest normal float)
+//                                  float64: rtol 1e-12, floor 2^-1022 (smallest normal double)
+// by the case's dtype (with --precision, the coarser of it and the case's dtype), m being the
+// element's condition scale: a first-order bound of its rounding error divided by the unit
+// roundoff, computed in double from the inputs; it exceeds |reference| by the element's
+// condition number. So each element is judged relative to what rounding can do to it: a few
+// |reference| when well-conditioned, far more for an element much smaller than its terms (a
+// sum that cancels, o close to t, a sigmoid close to saturation).
+//
+// Exit status: 0 success (every case passes), 1 some case fails its check, 2 bad usage or bad
+// input (unreadable file, invalid JSON, a missing or malformed field: the message names the
+// case and the field; nothing is printed on stdout then).
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pytorch_parity_cases.hpp"
+
+namespace {
+
+constexpr const char* usage_text = R"(usage: pytorch_parity [--check] [--precision float32|float64] CASES.json
+       pytorch_parity --help
+
+Evaluates the perceptron cases of CASES.json (format: tests/data/README.md) with ctgrad:
+o = sigmoid(x @ w.t() (+ b)), loss "mse_mean" (F.mse_loss) or "half_sse" (0.5 * sum (o - t)^2),
+value and gradients with respect to w, b and x. Each case is computed in its own dtype, or
+in the precision given by --precision.
+
+Without --check: prints the results as JSON on stdout, one case per line:
+  {"cases":[{"name":..., "loss_value":..., "grad_w":[...], "grad_b":[...] or null, "grad_x":[...]}]}
+  The file's result fields (loss_value, grad_w, grad_b, grad_x) are optional.
+
+With --check: compares with the file's result fields (required then) and prints one line
+per case: name, dtype, worst error and where it is, PASS or FAIL; then "N passed, M failed".
+  error of an element = |ctgrad - ref| / max(|ref|, m, floor)
+  error of a case     = the largest over loss_value and all elements of grad_w, grad_b, grad_x
+  PASS when the error <= rtol, by the case's dtype (with --precision, the coarser of the two):
+    float32: rtol 1e-5,  floor 2^-126  (FLT_MIN, the smallest normal float)
+    float64: rtol 1e-12, floor 2^-1022 (DBL_MIN)
+  m is the element's condition scale: a first-order bound of its rounding error divided by
+  the unit roundoff, computed in double from the case's inputs (formulas at the top of
+  examples/pytorch_parity_cases.hpp). m is at least about |ref|, larger by the element's
+  condition number: each element is judged relative to what rounding can do to it, a few
+  |ref| for well-conditioned ones, far more for an element much smaller than its terms (a
+  sum that cancels, o close to t, a sigmoid close to saturation), where even PyTorch's
+  float32 results are up to 1e-3 away from the exact values in plain relative error.
+
+Exit status: 0 success, 1 a case failed its check, 2 bad usage or bad input (the message on
+stderr names the case and the field).
+)";
+
+struct options {
+    bool check = false;
+    std::optional<parity::dtype> precision;  // default: each case's own dtype
+    std::string path;
+};
+
+parity::dtype precision_of(const options& opt, const parity::perceptron_case& c) {
+    return opt.precision.value_or(c.type);
+}
+
+int usage_error(const std::string& message) {
+    std::fprintf(stderr, "pytorch_parity: %s\n(pytorch_parity --help for usage)\n", message.c_str());
+    return 2;
+}
+
+// ordered_json: the fields in the documented order.
+nlohmann::ordered_json to_json(const parity::perceptron_case& c, const parity::results& r) {
+    return {{"name", c.name},
+            {"loss_value", r.loss_value},
+            {"grad_w", r.grad_w},
+            {"grad_b", c.bias ? nlohmann::ordered_json(r.grad_b) : nlohmann::ordered_json(nullptr)},
+            {"grad_x", r.grad_x}};
+}
+
+/// Plain mode: every case's results, as JSON, one case per line.
+int print_results(const options& opt, const std::vector<parity::perceptron_case>& cases) {
+    std::vector<std::string> lines;  // evaluate everything before printing anything
+    lines.reserve(cases.size());
+    for (const auto& c : cases)
+        lines.push_back(to_json(c, parity::evaluate(c, precision_of(opt, c))).dump());
+    std::string out = "{\"cases\":[";
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        out.append(i ? ",\n" : "\n").append(lines[i]);
+    out.append("\n]}\n");
+    std::fputs(out.c_str(), stdout);
+    return 0;
+}
+
+/// --check: one line per case, then a summary. Every reference field is required.
+int check(const options& opt, const std::vector<parity::perceptron_case>& cases) {
+    if (cases.empty())
+        throw parity::input_error(parity::detail::cat(opt.path, ": no cases to check"));
+    for (const auto& c : cases) {
+        if (!parity::has_reference(c)) {
+            const char* field = !c.loss_value ? "loss_value" : !c.grad_w ? "grad_w" : !c.grad_x ? "grad_x" : "grad_b";
+            throw parity::input_error(
+                parity::detail::cat(opt.path, ": case '", c.name, "', field '", field,
+                                    "': missing (--check needs loss_value, grad_w, grad_x and, with a bias, grad_b)"));
+        }
+    }
+    std::size_t width = 4;
+    for (const auto& c : cases)
+        width = std::max(width, c.name.size());
+    std::size_t passed = 0, failed = 0;
+    for (const auto& c : cases) {
+        const parity::dtype precision = precision_of(opt, c);
+        const parity::tolerance tol = parity::tolerance_for(precision, c.type);
+        const parity::case_error e =
+            parity::compare(c, parity::evaluate(c, precision), parity::reference_of(c), tol.floor);
+        const bool pass = parity::passes(e, tol);
+        (pass ? passed : failed) += 1;
+        const std::string computed = precision == c.type ? "" : std::string(" as ") + parity::name_of(precision);
+        std::printf("%-*s  %s%s  error %.2e at %-14s %s\n", static_cast<int>(width), c.name.c_str(),
+                    parity::name_of(c.type), computed.c_str(), e.error, e.where.c_str(), pass ? "PASS" : "FAIL");
+    }
+    std::printf("%zu passed, %zu failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options opt;
+    bool have_path = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        if (a == "--help" || a == "-h") {
+            std::fputs(usage_text, stdout);
+            return 0;
+        } else if (a == "--check") {
+            opt.check = true;
+        } else if (a == "--precision" || a.starts_with("--precision=")) {
+            std::string_view p;
+            if (a == "--precision") {
+                if (i + 1 == argc)
+                    return usage_error("--precision needs float32 or float64");
+                p = argv[++i];
+            } else {
+                p = a.substr(a.find('=') + 1);
+            }
+            if (p == "float32")
+                opt.precision = parity::dtype::float32;
+            else if (p == "float64")
+                opt.precision = parity::dtype::float64;
+            else
+                return usage_error(parity::detail::cat("--precision takes float32 or float64, not '", p, "'"));
+        } else if (a.size() > 1 && a[0] == '-') {
+            return usage_error(parity::detail::cat("unknown option '", a, "'"));
+        } else if (have_path) {
+            return usage_error(parity::detail::cat("one file of cases, please (got '", opt.path, "' and '", a, "')"));
+        } else {
+            opt.path = a;
+            have_path = true;
+        }
+    }
+    if (!have_path)
+        return usage_error("no file of cases given");
+
+    try {
+        const auto cases = parity::load_cases(opt.path);
+        return opt.check ? check(opt, cases) : print_results(opt, cases);
+    } catch (const parity::input_error& e) {
+        std::fprintf(stderr, "pytorch_parity: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {  // e.g. std::bad_alloc on a huge case
+        std::fprintf(stderr, "pytorch_parity: %s: %s\n", opt.path.c_str(), e.what());
+        return 2;
+    }
+}
