@@ -170,6 +170,13 @@ private:
         else
             return false;
     }
+    template <class G>
+    static constexpr bool writable() {
+        if constexpr (std::ranges::contiguous_range<G>)
+            return !std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<G>>>;
+        else
+            return false;
+    }
 
     /// Checks the arguments' types (one readable message each, then nothing more), then runs.
     template <class T, class... B, class... G>
@@ -184,7 +191,9 @@ private:
         constexpr bool buffers_ok = (buffer_of_type<G, T>() && ...);
         static_assert(!(std::ranges::contiguous_range<G> && ...) || buffers_ok,
                       "ctgrad: gradient buffers must have the element type of the bound data");
-        if constexpr (same_type && buffers_ok) {
+        constexpr bool buffers_writable = (writable<G>() && ...);
+        static_assert(!buffers_ok || buffers_writable, "ctgrad: gradient buffers must be writable (not const)");
+        if constexpr (same_type && buffers_ok && buffers_writable) {
             return run_checked(loss, bindings, grads);
         } else {
             return {};
