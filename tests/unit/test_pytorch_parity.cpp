@@ -136,7 +136,8 @@ TEST_CASE("bad case files are errors naming the case and the field", "[parity]")
         {"name": "c0", "dtype": "float32", "B": 2, "N": 3, "K": 1, "loss": "half_sse", "bias": true,
          "target": "given", "x": [1, 2, 3, 4, 5, 6], "w": [0.1, 0.2, 0.3], "b": [0.5], "t": [0.25, 0.75]}]})");
     REQUIRE_NOTHROW(parity::parse_cases(good));
-    const auto& c = parity::parse_cases(good).at(0);
+    const auto cases = parity::parse_cases(good);
+    const auto& c = cases.at(0);
     CHECK_FALSE(parity::has_reference(c));  // results are optional
     CHECK(parity::evaluate(c).grad_w.size() == 3);
 
