@@ -8,6 +8,9 @@
 #include "ctgrad/lower/simd.hpp"
 
 namespace ctgrad {
+// In the ISA namespace: kernels instantiated by code built for different instruction sets must
+// not share symbols (their scalar instantiations too: a double kernel built with -mavx2 is VEX).
+inline namespace CTGRAD_ISA_NAMESPACE {
 
 /// How to compute the elementwise function Fn on a value V (vector or scalar).
 template <class Fn>
@@ -117,4 +120,5 @@ struct elementwise_kernel<pow_fn<N>> {
     }
 };
 
+}  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace ctgrad

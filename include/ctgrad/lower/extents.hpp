@@ -13,8 +13,10 @@
 #include "ctgrad/detail/type_list.hpp"
 #include "ctgrad/lower/bindings.hpp"
 #include "ctgrad/lower/plan.hpp"
+#include "ctgrad/lower/simd.hpp"
 
 namespace ctgrad::detail {
+inline namespace CTGRAD_ISA_NAMESPACE {  // compiled per instruction set, like the kernels
 
 /// Run-time state of one evaluation: data of each variable and extent of each axis.
 template <class T, class Vars, class Axes>
@@ -181,4 +183,5 @@ status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>&
     }
 }
 
+}  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace ctgrad::detail

@@ -36,6 +36,7 @@ constexpr wrt_t<std::remove_cvref_t<V>...> wrt(const V&...) {
 }
 
 namespace detail {
+inline namespace CTGRAD_ISA_NAMESPACE {  // evaluated code is compiled per instruction set
 
 template <class Plan, class L, class T>
 double evaluate_scalar(const L&, const double* sums, const typename fused_pass<Plan, T>::state& s) {
@@ -91,6 +92,7 @@ bool overlaps(const T* a, std::size_t na, const T* b, std::size_t nb) {
     return (na != 0) & (nb != 0) & (a0 < b1) & (b0 < a1);
 }
 
+}  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace detail
 
 inline namespace CTGRAD_ISA_NAMESPACE {
