@@ -3,7 +3,9 @@
 /// The SIMD kernels around a contraction z = x · wᵀ on one tile of rows [r0, r0 + R) and
 /// columns [c0, c0 + C): forward dot products, and the two backward products that consume an
 /// evaluated grid expression G (dW += Gᵀ·X, dX += G·W). All loop over the contracted axis q
-/// with full vectors, then a scalar tail, so every length is correct.
+/// with full vectors, then one masked vector for the tail, so every length is correct and no
+/// element past the end of a row is read. Short rows (a few vectors) are contracted
+/// rows-in-lanes: one row per lane, so no horizontal sum per dot product.
 
 #include <cstddef>
 
@@ -52,26 +54,47 @@ inline void dot_block(const T* const* xr, const T* const* wr, std::size_t q, T* 
             for (std::size_t j = 0; j < NR; ++j)
                 acc[0][i][j] = vfma(vload<V>(xr[i] + k), vload<V>(wr[j] + k), acc[0][i][j]);
     }
+    if (k < q) {  // the tail of q: one masked vector per row
+        const std::size_t rest = q - k;
+        V wv[NR];
+        for (std::size_t j = 0; j < NR; ++j)
+            wv[j] = vload_partial<V>(wr[j] + k, rest);
+        for (std::size_t i = 0; i < MR; ++i) {
+            const V xv = vload_partial<V>(xr[i] + k, rest);
+            for (std::size_t j = 0; j < NR; ++j)
+                acc[0][i][j] = vfma(xv, wv[j], acc[0][i][j]);
+        }
+    }
     for (std::size_t i = 0; i < MR; ++i)
         for (std::size_t j = 0; j < NR; ++j) {
             V total = acc[0][i][j];
             for (std::size_t s = 1; s < S; ++s)
                 total += acc[s][i][j];
-            T sum = vsum(total);
-            for (std::size_t kk = k; kk < q; ++kk)
-                sum += xr[i][kk] * wr[j][kk];
-            out[i * out_stride + j] = sum;
+            out[i * out_stride + j] = vsum(total);
         }
 }
+
+/// Columns of w per register block: four where there are 32 vector registers (AVX-512).
+template <class T>
+inline constexpr std::size_t dot_columns = sizeof(vec<T>) >= 64 ? 4 : 2;
 
 template <std::size_t MR, class T>
 inline void dot_rows(const T* const* xr, matrix_view<T> w, std::size_t c0, std::size_t C, T* out,
                      std::size_t out_stride) {
-    constexpr std::size_t NR = 2;
+    constexpr std::size_t NR = dot_columns<T>;
     std::size_t c = 0;
     for (; c + NR <= C; c += NR) {
-        const T* wr[NR] = {w.row(c0 + c), w.row(c0 + c + 1)};
+        const T* wr[NR];
+        for (std::size_t j = 0; j < NR; ++j)
+            wr[j] = w.row(c0 + c + j);
         dot_block<MR, NR>(xr, wr, w.cols, out + c, out_stride);
+    }
+    if constexpr (NR > 2) {
+        if (c + 2 <= C) {
+            const T* wr[2] = {w.row(c0 + c), w.row(c0 + c + 1)};
+            dot_block<MR, 2>(xr, wr, w.cols, out + c, out_stride);
+            c += 2;
+        }
     }
     if (c < C) {
         const T* wr[1] = {w.row(c0 + c)};
@@ -80,12 +103,61 @@ inline void dot_rows(const T* const* xr, matrix_view<T> w, std::size_t c0, std::
 }
 }  // namespace detail
 
+namespace detail {
+/// Rows-in-lanes: the dot products of width<T> consecutive rows of x with one row w, returned
+/// as one vector (lane l: row l). Each row has its own accumulator (width<T> independent FMA
+/// chains), reduced all at once by vsum_each; q's tail (q mod width) is added per lane.
+template <class T>
+inline vec<T> dot_lanes(const T* x0, std::size_t x_stride, const T* wr, std::size_t q) {
+    using V = vec<T>;
+    constexpr std::size_t W = width<T>;
+    V acc[W];
+    for (std::size_t l = 0; l < W; ++l)
+        acc[l] = vsplat<V>(T(0));
+    std::size_t k = 0;
+    for (; k + W <= q; k += W) {
+        const V wv = vload<V>(wr + k);
+        for (std::size_t l = 0; l < W; ++l)
+            acc[l] = vfma(vload<V>(x0 + l * x_stride + k), wv, acc[l]);
+    }
+    if (k < q) {  // the tail of q: one masked vector per row
+        const std::size_t rest = q - k;
+        const V wv = vload_partial<V>(wr + k, rest);
+        for (std::size_t l = 0; l < W; ++l)
+            acc[l] = vfma(vload_partial<V>(x0 + l * x_stride + k, rest), wv, acc[l]);
+    }
+    return vsum_each(acc);
+}
+
+/// Rows up to this many vectors long are contracted rows-in-lanes: there a horizontal sum
+/// per dot product would cost as much as the products themselves.
+template <class T>
+inline constexpr std::size_t lanes_max_vectors = 32;
+}  // namespace detail
+
 /// z[r·C + c] = x[r0 + r] · w[c0 + c] for the tile (x and w share their row length q).
 template <class T>
 inline void contract_forward(matrix_view<T> x, matrix_view<T> w, std::size_t r0, std::size_t R, std::size_t c0,
                              std::size_t C, T* z) {
     constexpr std::size_t MR = 4;
     std::size_t r = 0;
+    if constexpr (width<T> > 1) {
+        constexpr std::size_t W = width<T>;
+        if (x.cols <= detail::lanes_max_vectors<T> * W) {
+            for (; r + W <= R; r += W)
+                for (std::size_t c = 0; c < C; ++c) {
+                    const auto zv = detail::dot_lanes(x.row(r0 + r), x.cols, w.row(c0 + c), x.cols);
+                    if (C == 1) {
+                        vstore(z + r, zv);
+                    } else {
+                        alignas(64) T lanes[W];
+                        vstore(lanes, zv);
+                        for (std::size_t l = 0; l < W; ++l)
+                            z[(r + l) * C + c] = lanes[l];
+                    }
+                }
+        }
+    }
     for (; r + MR <= R; r += MR) {
         const T* xr[MR] = {x.row(r0 + r), x.row(r0 + r + 1), x.row(r0 + r + 2), x.row(r0 + r + 3)};
         detail::dot_rows<MR>(xr, w, c0, C, z + r * C, C);
@@ -132,14 +204,79 @@ inline void axpy_rows(const T* g, std::size_t g_stride, matrix_view<T> x, std::s
 }
 }  // namespace detail
 
+namespace detail {
+/// out[k, k + rest) += Σ_r g[r·stride] · x_r[k, k + rest), rest < width: one masked vector.
+template <class T>
+inline void axpy_tail(const T* g, std::size_t g_stride, matrix_view<T> x, std::size_t r0, std::size_t R,
+                      std::size_t k, std::size_t rest, T* out) {
+    using V = vec<T>;
+    V a = vload_partial<V>(out + k, rest);
+    for (std::size_t r = 0; r < R; ++r)
+        a = vfma(vsplat<V>(g[r * g_stride]), vload_partial<V>(x.row(r0 + r) + k, rest), a);
+    vstore_partial(out + k, a, rest);
+}
+
+/// dw[c0 + c][k, k + U·W) += Σ_r g[r·C + c] · x_r[k, k + U·W) for NC columns c at once: each
+/// vector of x is loaded once and used NC times (NC·U accumulators, U loads and NC broadcasts
+/// per row of x).
+template <std::size_t NC, std::size_t U, class T>
+inline void axpy_columns(const T* g, std::size_t C, matrix_view<T> x, std::size_t r0, std::size_t R, std::size_t k,
+                         T* const* out) {
+    using V = vec<T>;
+    constexpr std::size_t W = width<T>;
+    V a[NC][U];
+    for (std::size_t c = 0; c < NC; ++c)
+        for (std::size_t u = 0; u < U; ++u)
+            a[c][u] = vload<V>(out[c] + k + u * W);
+    for (std::size_t r = 0; r < R; ++r) {
+        const T* xr = x.row(r0 + r) + k;
+        V xv[U];
+        for (std::size_t u = 0; u < U; ++u)
+            xv[u] = vload<V>(xr + u * W);
+        for (std::size_t c = 0; c < NC; ++c) {
+            const V s = vsplat<V>(g[r * C + c]);
+            for (std::size_t u = 0; u < U; ++u)
+                a[c][u] = vfma(s, xv[u], a[c][u]);
+        }
+    }
+    for (std::size_t c = 0; c < NC; ++c)
+        for (std::size_t u = 0; u < U; ++u)
+            vstore(out[c] + k + u * W, a[c][u]);
+}
+
+/// Vectors of x per row in one step of axpy_columns<4, U>: as many as the registers hold.
+template <class T>
+inline constexpr std::size_t columns_unroll = sizeof(vec<T>) >= 64 ? 4 : 2;
+}  // namespace detail
+
 /// dw[c0 + c] += Σ_r g[r·C + c] · x[r0 + r]: the weight gradient of a tile. Eight FMA chains
 /// in flight: eight vectors of a row of dw, or fewer vectors and several rows of x at a time.
+/// Tiles of 16 rows or more take four columns at a time, so that each vector of x is loaded
+/// once for four rows of dw.
 template <class T>
 inline void accumulate_weight_gradient(const T* g, matrix_view<T> x, std::size_t r0, std::size_t R, std::size_t c0,
                                        std::size_t C, T* dw) {
     constexpr std::size_t W = width<T>;
     const std::size_t q = x.cols;
-    for (std::size_t c = 0; c < C; ++c) {
+    std::size_t c = 0;
+    if (W > 1 && R >= 16) {  // with fewer rows, loading and storing dw would dominate
+        constexpr std::size_t NC = 4, U = detail::columns_unroll<T>;
+        for (; c + NC <= C; c += NC) {
+            T* out[NC];
+            for (std::size_t j = 0; j < NC; ++j)
+                out[j] = dw + (c0 + c + j) * q;
+            const T* gc = g + c;
+            std::size_t k = 0;
+            for (; k + U * W <= q; k += U * W)
+                detail::axpy_columns<NC, U>(gc, C, x, r0, R, k, out);
+            for (; k + W <= q; k += W)
+                detail::axpy_columns<NC, 1>(gc, C, x, r0, R, k, out);
+            if (k < q)
+                for (std::size_t j = 0; j < NC; ++j)
+                    detail::axpy_tail(gc + j, C, x, r0, R, k, q - k, out[j]);
+        }
+    }
+    for (; c < C; ++c) {
         T* out = dw + (c0 + c) * q;
         const T* gc = g + c;
         std::size_t k = 0;
@@ -151,12 +288,8 @@ inline void accumulate_weight_gradient(const T* g, matrix_view<T> x, std::size_t
             detail::axpy_rows<2, 4>(gc, C, x, r0, R, k, out);
         for (; k + W <= q; k += W)
             detail::axpy_rows<1, 4>(gc, C, x, r0, R, k, out);
-        for (; k < q; ++k) {
-            T a = out[k];
-            for (std::size_t r = 0; r < R; ++r)
-                a += gc[r * C] * x.row(r0 + r)[k];
-            out[k] = a;
-        }
+        if (k < q)
+            detail::axpy_tail(gc, C, x, r0, R, k, q - k, out);
     }
 }
 
@@ -176,11 +309,12 @@ inline void accumulate_input_gradient(const T* g, matrix_view<T> w, std::size_t 
                 a = vfma(vsplat<V>(g[r * C + c]), vload<V>(w.row(c0 + c) + k), a);
             vstore(out + k, a);
         }
-        for (; k < q; ++k) {
-            T a = out[k];
+        if (k < q) {  // the tail of q: one masked vector
+            const std::size_t rest = q - k;
+            V a = vload_partial<V>(out + k, rest);
             for (std::size_t c = 0; c < C; ++c)
-                a += g[r * C + c] * w.row(c0 + c)[k];
-            out[k] = a;
+                a = vfma(vsplat<V>(g[r * C + c]), vload_partial<V>(w.row(c0 + c) + k, rest), a);
+            vstore_partial(out + k, a, rest);
         }
     }
 }

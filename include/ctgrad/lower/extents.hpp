@@ -28,9 +28,13 @@ struct bound_state {
     const T* data_of() const {
         return data[tl_index_v<Vars, Var>];
     }
+    /// The extent of Axis: a compile-time constant for static axes, so that kernels fold it.
     template <class Axis>
     std::size_t extent_of() const {
-        return extent[tl_index_v<Axes, Axis>];
+        if constexpr (Axis::is_static)
+            return Axis::extent;
+        else
+            return extent[tl_index_v<Axes, Axis>];
     }
     template <class... A>
     std::size_t size_of(axes<A...>) const {
@@ -58,6 +62,27 @@ struct binding_checks<type_list<Vars...>, B...> {
     static constexpr bool all_bound = ((binding_count_v<Vars, B...> >= 1) && ...);
     static constexpr bool none_twice = ((binding_count_v<Vars, B...> <= 1) && ...);
     static constexpr bool none_extra = (tl_contains_v<type_list<Vars...>, typename B::variable> && ...);
+};
+
+template <class... A>
+struct first_dynamic_axis {
+    using type = void;
+};
+template <class A0, class... A>
+struct first_dynamic_axis<A0, A...> {
+    using type = std::conditional_t<A0::is_static, typename first_dynamic_axis<A...>::type, A0>;
+};
+
+/// Whether a shape has exactly one dynamic axis; if so, which, and the product of the others.
+template <class Shape>
+struct single_dynamic_axis {
+    static constexpr bool found = false;
+};
+template <class... A>
+requires((!A::is_static + ... + 0) == 1) struct single_dynamic_axis<axes<A...>> {
+    static constexpr bool found = true;
+    using axis = typename first_dynamic_axis<A...>::type;
+    static constexpr std::size_t static_product = (std::size_t{1} * ... * (A::is_static ? A::extent : 1));
 };
 
 /// Fills `st` from the bindings, or says what is wrong with them.
@@ -107,6 +132,30 @@ status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>&
                              known[ai] = true;
                              ++k;
                          });
+                     }
+                 }(b)),
+                 ...);
+            },
+            bindings);
+        // A variable with one dynamic axis determines it by a division by a compile-time
+        // constant (the product of its static extents): the common case, kept cheap.
+        std::apply(
+            [&](auto&... b) {
+                (([&](auto& bi) {
+                     using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
+                     using one = single_dynamic_axis<shape_of_t<Var>>;
+                     if constexpr (one::found) {
+                         constexpr std::size_t ai = tl_index_v<axes_list, typename one::axis>;
+                         if (one::static_product != 0 && !known[ai]) {
+                             if (bi.size % one::static_product != 0)
+                                 fail({errc::size_mismatch,
+                                       name_of<Var>(),
+                                       {},
+                                       one::static_product * ((bi.size + one::static_product - 1) / one::static_product),
+                                       bi.size});
+                             st.extent[ai] = bi.size / one::static_product;
+                             known[ai] = true;
+                         }
                      }
                  }(b)),
                  ...);

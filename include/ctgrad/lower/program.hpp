@@ -83,14 +83,18 @@ double evaluate_scalar(const L&, const double* sums, const typename fused_pass<P
     }
 }
 
-/// Do the arrays [a, a + na) and [b, b + nb) share an element? (Addresses compared as
-/// integers: the arrays may be unrelated objects.) Branch-free: it runs on every call.
-template <class T>
-bool overlaps(const T* a, std::size_t na, const T* b, std::size_t nb) {
-    const auto a0 = reinterpret_cast<std::uintptr_t>(a), b0 = reinterpret_cast<std::uintptr_t>(b);
-    const auto a1 = a0 + na * sizeof(T), b1 = b0 + nb * sizeof(T);
-    return (na != 0) & (nb != 0) & (a0 < b1) & (b0 < a1);
-}
+/// An array's memory as integer addresses [begin, end); an empty array is [0, 0), which
+/// overlaps nothing. (Integers, because the arrays may be unrelated objects.)
+struct address_range {
+    std::uintptr_t begin = 0, end = 0;
+    template <class T>
+    static address_range of(const T* p, std::size_t n) {
+        const auto b = reinterpret_cast<std::uintptr_t>(p);
+        return n == 0 ? address_range{} : address_range{b, b + n * sizeof(T)};
+    }
+    /// Do the two ranges share a byte? Branch-free: it runs on every call.
+    bool overlaps(const address_range& o) const { return (begin < o.end) & (o.begin < end); }
+};
 
 }  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace detail
@@ -238,16 +242,17 @@ private:
         // The bound inputs' memory, then each gradient buffer against it and the ones before.
         const auto inputs = std::apply(
             [](const auto&... b) {
-                return std::array<std::pair<const T*, std::size_t>, sizeof...(B)>{{{b.data, b.size}...}};
+                return std::array<detail::address_range, sizeof...(B)>{detail::address_range::of(b.data, b.size)...};
             },
             bindings);
         const std::array<std::string_view, sizeof...(W) + 1> out_name{detail::name_of<W>()...};
         for (std::size_t i = 0; i < sizeof...(W); ++i) {
+            const auto mine = detail::address_range::of(out[i], out_size[i]);
             bool hit = false;
-            for (const auto& [data, size] : inputs)
-                hit |= detail::overlaps<T>(out[i], out_size[i], data, size);
+            for (const auto& input : inputs)
+                hit |= mine.overlaps(input);
             for (std::size_t j = 0; j < i; ++j)
-                hit |= detail::overlaps<T>(out[i], out_size[i], out[j], out_size[j]);
+                hit |= mine.overlaps(detail::address_range::of(out[j], out_size[j]));
             if (hit)
                 fail({errc::aliased_output, out_name[i], {}, 0, 0});
         }
@@ -256,7 +261,7 @@ private:
 
         // Valid: zero the gradients, run the pass, finish the loss.
         for (std::size_t i = 0; i < sizeof...(W); ++i)
-            std::fill_n(out[i], out_size[i], T(0));
+            lowering::fill_zero(out[i], out_size[i]);
         std::array<double, plan::reductions::size + 1> sums{};
         pass::run(st, sums.data(), out.data());
         loss = static_cast<T>(detail::evaluate_scalar<plan, L, T>(L{}, sums.data(), st));

@@ -62,6 +62,19 @@ struct scalar_of<V, false> {
 template <class V>
 using scalar_t = typename detail::scalar_of<V>::type;
 
+#if !defined(CTGRAD_SCALAR) && defined(__AVX2__)
+namespace detail {
+/// All ones in the 32-bit lanes l < n of a 256-bit mask, zero above.
+inline __m256i lane_mask32(std::size_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+/// All ones in the 64-bit lanes l < n of a 256-bit mask, zero above.
+inline __m256i lane_mask64(std::size_t n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(static_cast<long long>(n)), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+}  // namespace detail
+#endif
+
 /// Lanes in vec<T>.
 template <class T>
 inline constexpr std::size_t width = sizeof(vec<T>) / sizeof(T);
@@ -130,6 +143,104 @@ inline auto vsum(const V& v) {
         return v;
     } else {
         return xsimd::hadd(v);
+    }
+#endif
+}
+
+/// Loads the first n < width elements at p into a vector whose other lanes are zero, without
+/// touching memory past p + n (masked loads on AVX-512 and AVX2; a copy elsewhere).
+template <class V, class T>
+inline V vload_partial(const T* p, std::size_t n) {
+#ifdef CTGRAD_SCALAR
+    return n ? *p : T(0);
+#else
+    if constexpr (std::is_arithmetic_v<V>) {
+        return n ? *p : T(0);
+    } else {
+#if defined(__AVX512F__)
+        if constexpr (sizeof(V) == 64) {
+            if constexpr (std::is_same_v<T, float>)
+                return V(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p));
+            else
+                return V(_mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), p));
+        }
+#endif
+#if defined(__AVX2__)
+        if constexpr (sizeof(V) == 32) {
+            if constexpr (std::is_same_v<T, float>)
+                return V(_mm256_maskload_ps(p, detail::lane_mask32(n)));
+            else
+                return V(_mm256_maskload_pd(p, detail::lane_mask64(n)));
+        }
+#endif
+        alignas(64) T lanes[sizeof(V) / sizeof(T)] = {};
+        for (std::size_t l = 0; l < n; ++l)
+            lanes[l] = p[l];
+        return V::load_aligned(lanes);
+    }
+#endif
+}
+
+/// Stores the first n < width lanes of v at p, without touching memory past p + n.
+template <class V, class T>
+inline void vstore_partial(T* p, const V& v, std::size_t n) {
+#ifdef CTGRAD_SCALAR
+    if (n)
+        *p = v;
+#else
+    if constexpr (std::is_arithmetic_v<V>) {
+        if (n)
+            *p = v;
+    } else {
+#if defined(__AVX512F__)
+        if constexpr (sizeof(V) == 64) {
+            if constexpr (std::is_same_v<T, float>)
+                _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), v);
+            else
+                _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), v);
+            return;
+        }
+#endif
+#if defined(__AVX2__)
+        if constexpr (sizeof(V) == 32) {
+            if constexpr (std::is_same_v<T, float>)
+                _mm256_maskstore_ps(p, detail::lane_mask32(n), v);
+            else
+                _mm256_maskstore_pd(p, detail::lane_mask64(n), v);
+            return;
+        }
+#endif
+        alignas(64) T lanes[sizeof(V) / sizeof(T)];
+        v.store_aligned(lanes);
+        for (std::size_t l = 0; l < n; ++l)
+            p[l] = lanes[l];
+    }
+#endif
+}
+
+/// p[0, n) = 0 by vectors (inline: small gradients are common and a memset call is not free).
+template <class T>
+inline void fill_zero(T* p, std::size_t n) {
+    using V = vec<T>;
+    constexpr std::size_t W = sizeof(V) / sizeof(T);
+    std::size_t i = 0;
+    for (; i + W <= n; i += W)
+        vstore(p + i, vsplat<V>(T(0)));
+    if (i < n)
+        vstore_partial(p + i, vsplat<V>(T(0)), n - i);
+}
+
+/// The sums of width<T> vectors at once: lane l of the result is the sum of rows[l]'s lanes
+/// (a transpose-and-add tree, far cheaper than one horizontal sum per vector).
+template <class V>
+inline V vsum_each(const V* rows) {
+#ifdef CTGRAD_SCALAR
+    return rows[0];
+#else
+    if constexpr (std::is_arithmetic_v<V>) {
+        return rows[0];
+    } else {
+        return xsimd::haddp(rows);
     }
 #endif
 }

@@ -1,0 +1,120 @@
+#pragma once
+/// \file
+/// The gradient terms that sum an evaluated tile G (R rows × C columns, row-major) instead of
+/// contracting it: db[c] += Σ_r G[r, c] (a bias), d[r] += Σ_c G[r, c], d += Σ G, and the
+/// pointwise dT[r, c] += G[r, c]. SIMD over the flat tile, so that a bias gradient costs a
+/// vector add per width<T> grid elements, not a scalar add per element.
+
+#include <cstddef>
+
+#include "ctgrad/lower/simd.hpp"
+
+namespace ctgrad::lowering {
+inline namespace CTGRAD_ISA_NAMESPACE {
+
+namespace detail {
+/// Σ of g[0, n) by vectors, two accumulators; returned as the vector of partial sums (lane l
+/// holds the elements whose index is l mod width) plus the scalar sum of the tail past `done`.
+template <class T>
+inline vec<T> flat_partial_sums(const T* g, std::size_t n, std::size_t& done) {
+    using V = vec<T>;
+    constexpr std::size_t W = width<T>;
+    V a0 = vsplat<V>(T(0)), a1 = vsplat<V>(T(0));
+    std::size_t i = 0;
+    for (; i + 2 * W <= n; i += 2 * W) {
+        a0 += vload<V>(g + i);
+        a1 += vload<V>(g + i + W);
+    }
+    for (; i + W <= n; i += W)
+        a0 += vload<V>(g + i);
+    done = i;
+    return a0 + a1;
+}
+}  // namespace detail
+
+/// dst[c] += Σ_r g[r·C + c], c < C: the column sums of the tile.
+template <class T>
+inline void add_column_sums(const T* g, std::size_t R, std::size_t C, T* dst) {
+    using V = vec<T>;
+    constexpr std::size_t W = width<T>;
+    const std::size_t n = R * C;
+    if (W > 1 && C <= W && W % C == 0) {
+        // Lane l of the flat sums holds column l mod C, since C divides the width.
+        std::size_t i = 0;
+        alignas(64) T lanes[W];
+        const auto partial = detail::flat_partial_sums(g, n, i);
+        if (C == 1) {
+            T a = vsum(partial);
+            for (; i < n; ++i)
+                a += g[i];
+            dst[0] += a;
+            return;
+        }
+        vstore(lanes, partial);
+        for (std::size_t l = 0; l < W; l += C)  // no division: columns repeat every C lanes
+            for (std::size_t c = 0; c < C; ++c)
+                dst[c] += lanes[l + c];
+        for (std::size_t c = 0; i < n; ++i) {  // i is a multiple of W, hence of C, here
+            dst[c] += g[i];
+            c = c + 1 == C ? 0 : c + 1;
+        }
+        return;
+    }
+    std::size_t c = 0;
+    for (; c + W <= C; c += W) {
+        V a = vload<V>(dst + c);
+        for (std::size_t r = 0; r < R; ++r)
+            a += vload<V>(g + r * C + c);
+        vstore(dst + c, a);
+    }
+    for (; c < C; ++c) {
+        T a = dst[c];
+        for (std::size_t r = 0; r < R; ++r)
+            a += g[r * C + c];
+        dst[c] = a;
+    }
+}
+
+/// dst[r] += Σ_c g[r·C + c], r < R: the row sums of the tile.
+template <class T>
+inline void add_row_sums(const T* g, std::size_t R, std::size_t C, T* dst) {
+    for (std::size_t r = 0; r < R; ++r) {
+        std::size_t i = 0;
+        const T* row = g + r * C;
+        T a = vsum(detail::flat_partial_sums(row, C, i));
+        for (; i < C; ++i)
+            a += row[i];
+        dst[r] += a;
+    }
+}
+
+/// dst[0] += Σ g[0, n): the sum of the whole tile.
+template <class T>
+inline void add_total(const T* g, std::size_t n, T* dst) {
+    std::size_t i = 0;
+    T a = vsum(detail::flat_partial_sums(g, n, i));
+    for (; i < n; ++i)
+        a += g[i];
+    dst[0] += a;
+}
+
+/// dst[r·stride + c] += g[r·C + c]: the tile added into a matrix with rows of `stride`.
+template <class T>
+inline void add_tile(const T* g, std::size_t R, std::size_t C, T* dst, std::size_t stride) {
+    using V = vec<T>;
+    constexpr std::size_t W = width<T>;
+    const bool whole_rows = stride == C;  // then the tile is one contiguous block of dst
+    const std::size_t rows = whole_rows ? 1 : R, len = whole_rows ? R * C : C;
+    for (std::size_t r = 0; r < rows; ++r) {
+        T* d = dst + r * stride;
+        const T* s = g + r * C;
+        std::size_t c = 0;
+        for (; c + W <= len; c += W)
+            vstore(d + c, vload<V>(d + c) + vload<V>(s + c));
+        for (; c < len; ++c)
+            d[c] += s[c];
+    }
+}
+
+}  // namespace CTGRAD_ISA_NAMESPACE
+}  // namespace ctgrad::lowering
