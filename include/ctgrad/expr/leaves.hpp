@@ -7,6 +7,7 @@
 #include <numeric>
 #include <type_traits>
 
+#include "ctgrad/detail/errors.hpp"
 #include "ctgrad/expr/axis.hpp"
 #include "ctgrad/expr/node.hpp"
 
@@ -119,14 +120,14 @@ consteval parsed parse_decimal() {
     for (char c : text) {
         if (c == '.') {
             if (after_point)
-                throw "ctgrad: malformed constant literal";
+                detail::compile_time_error("ctgrad: malformed constant literal");
             after_point = true;
         } else if (c >= '0' && c <= '9') {
             num = num * 10 + (c - '0');
             if (after_point)
                 den *= 10;
         } else if (c != '\'') {
-            throw "ctgrad: _c takes decimal literals such as 2_c or 0.5_c";
+            detail::compile_time_error("ctgrad: _c takes decimal literals such as 2_c or 0.5_c");
         }
     }
     return {num, den};
@@ -149,7 +150,7 @@ using namespace literals;
 /// Only all-ones extents are a constant; anything else should be a bound input.
 consteval one_expr ones(int rows = 1, int cols = 1) {
     if (rows != 1 || cols != 1)
-        throw "ctgrad::ones(r, c) takes r = c = 1; bind other targets as an input";
+        detail::compile_time_error("ctgrad::ones(r, c) takes r = c = 1; bind other targets as an input");
     return {};
 }
 

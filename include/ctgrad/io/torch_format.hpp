@@ -37,6 +37,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "ctgrad/detail/errors.hpp"
+
 namespace ctgrad::io {
 
 /// The printing options, PyTorch's `torch.set_printoptions(...)` plus the suffixes that
@@ -69,7 +71,7 @@ inline std::string format_number(double v, bool scientific, int precision) {
     const auto fmt = scientific ? std::chars_format::scientific : std::chars_format::fixed;
     const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v, fmt, precision);
     if (ec != std::errc{})
-        throw std::runtime_error("ctgrad::io: cannot format a number");
+        ctgrad::detail::throw_or_abort<std::runtime_error>("ctgrad::io: cannot format a number");
     buf.resize(static_cast<std::size_t>(end - buf.data()));
     return buf;
 }
@@ -229,8 +231,9 @@ std::string format_any_rank(std::span<const T> values, std::span<const std::size
     for (auto e : shape)
         count *= e;
     if (count != values.size())
-        throw std::invalid_argument("ctgrad::io::format_tensor: " + std::to_string(values.size()) +
-                                    " values for a shape of " + std::to_string(count) + " elements");
+        ctgrad::detail::throw_or_abort<std::invalid_argument>(
+            "ctgrad::io::format_tensor: " + std::to_string(values.size()) + " values for a shape of " +
+            std::to_string(count) + " elements");
     const std::string prefix = "tensor(";
     const std::size_t indent = prefix.size();
     std::vector<std::string> suffixes;
@@ -274,7 +277,7 @@ auto as_const_span(const R& r) {
 /// prints a float tensor: `tensor([[ 0.5988, -1.5551], [...]])`, wrapped, aligned and, above
 /// `options.threshold` elements, summarized. T is float or double; a float is printed from
 /// its exact value, like a float32 tensor. Throws std::invalid_argument if `values.size()` is
-/// not the product of `shape`.
+/// not the product of `shape` (built with -fno-exceptions: prints the message and aborts).
 template <class T, std::size_t R>
 std::string format_tensor(std::span<const T> values, const std::array<std::size_t, R>& shape,
                           const format_options& options = {}) {

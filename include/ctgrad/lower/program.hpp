@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctgrad/detail/errors.hpp"
 #include "ctgrad/diff/grad.hpp"
 #include "ctgrad/lower/bindings.hpp"
 #include "ctgrad/lower/extents.hpp"
@@ -116,7 +117,8 @@ public:
     /// the gradients into `grads...` (one contiguous range per variable of `wrt`, in order;
     /// any previous contents are overwritten). Returns the loss followed by spans over the
     /// gradient buffers, so `auto [loss, dw, db] = step(...)`.
-    /// Throws `evaluation_error`, having written nothing, if the data is inconsistent.
+    /// Throws `evaluation_error`, having written nothing, if the data is inconsistent (built
+    /// with -fno-exceptions: prints its message and aborts; use `try_evaluate` there).
     template <class... Args>
     auto operator()(Args&&... args) const {
         using T = typename std::remove_cvref_t<std::tuple_element_t<0, std::tuple<Args...>>>::value_type;
@@ -124,10 +126,8 @@ public:
         auto result =
             split<sizeof...(Args) - sizeof...(W)>(std::forward_as_tuple(args...), [&](auto&& bindings, auto&& grads) {
                 status s = run(loss, bindings, grads);
-#if defined(__cpp_exceptions)
-                if (!s)
-                    throw evaluation_error(s);
-#endif
+                if (!s)  // without exceptions: the message on stderr, then abort (try_evaluate returns it)
+                    detail::throw_or_abort<evaluation_error>(s);
                 return std::apply([&](auto&... g) { return std::make_tuple(loss, span_of(g)...); }, grads);
             });
         if constexpr (sizeof...(W) == 0) {

@@ -7,6 +7,8 @@
 #include <ostream>
 #include <string_view>
 
+#include "ctgrad/detail/errors.hpp"
+
 namespace ctgrad {
 
 /// A string of N characters held by value, built at compile time.
@@ -31,8 +33,10 @@ struct text_buffer {
     std::size_t size = 0;
 
     constexpr void append(std::string_view s) {
-        if (size + s.size() > capacity)
-            throw "ctgrad: expression too long to print (over 8192 characters)";
+        if (size + s.size() > capacity) {
+            compile_time_error("ctgrad: expression too long to print (over 8192 characters)");
+            return;
+        }
         for (char c : s)
             data[size++] = c;
     }

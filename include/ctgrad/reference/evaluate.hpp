@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "ctgrad/detail/errors.hpp"
 #include "ctgrad/lower/elementwise.hpp"
 #include "ctgrad/lower/extents.hpp"
 #include "ctgrad/lower/plan.hpp"
@@ -212,7 +213,8 @@ struct bound_for {
 
 /// Evaluates expression `e` in double precision with the given bindings (which may bind more
 /// variables than `e` uses, so one set of bindings serves a loss and all its derivatives).
-/// Throws `evaluation_error` if the bindings are inconsistent.
+/// Throws `evaluation_error` if the bindings are inconsistent (built with -fno-exceptions:
+/// prints its message and aborts).
 template <Expression E, Binding... B>
 tensor evaluate(const E& e, const B&... bindings) {
     using T = typename std::tuple_element_t<0, std::tuple<B...>>::value_type;
@@ -221,7 +223,7 @@ tensor evaluate(const E& e, const B&... bindings) {
     status s =
         ctgrad::detail::resolve_bindings<typename info::vars, typename info::all_axes>(st, std::tie(bindings...));
     if (!s)
-        throw evaluation_error(s);
+        ctgrad::detail::throw_or_abort<evaluation_error>(s);
     // Convert to double once, so every node computes in double.
     std::vector<std::vector<double>> copies;
     ctgrad::detail::bound_state<double, typename info::vars, typename info::all_axes> sd;
