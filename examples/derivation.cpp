@@ -37,12 +37,14 @@ constexpr auto E = 0.5_c * sum(pow<2>(o - t));  // E = ½ Σ_k (O_k − t_k)²
 int main() {
     {
         using namespace single_output;
+        // [snippet: derivation-print]
         std::cout << "Perceptron, one output\n";
         std::cout << "  E     = " << to_text(E, O) << "\n";
         std::cout << "  text  : " << derivative_text<"E">(E, w, O) << "\n";
         std::cout << "  LaTeX : " << derivative_latex<"E">(E, w, O) << "\n";
         // The same derivative, whole arrays and without names: what the kernel evaluates.
         std::cout << "  arrays: dE/dw = " << to_text(grad(E, w)) << "\n\n";
+        // [snippet-end]
         // [snippet: derivation-pinned]
         static_assert(derivative_text<"E">(E, w, O) == "dE/dw_j = (O - t) O (1 - O) x_j");
         // [snippet-end]

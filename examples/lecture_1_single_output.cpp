@@ -49,6 +49,7 @@ int main() {
     // torch.randn's generator cannot be reproduced in C++: the same distribution, other numbers
     // (std::normal_distribution's algorithm is the standard library's: libstdc++ here). Drawn
     // in double and rounded to float, so that FMA contraction (-mfma) cannot change them.
+    // [snippet: lecture-1-data]
     std::mt19937 rng(41);
     std::normal_distribution<double> randn;
     std::vector<float> xs(10), ws(10);
@@ -56,6 +57,7 @@ int main() {
         v = static_cast<float>(randn(rng));
     for (float& v : ws)
         v = static_cast<float>(randn(rng));
+    // [snippet-end]
 
     // [snippet: lecture-1-backward]
     std::vector<float> dw(ws.size());  // w.grad

@@ -116,6 +116,7 @@ constexpr auto output() {
 }
 
 /// The loss of a case, written as the PyTorch code that made it.
+// [snippet: parity-loss]
 template <loss_kind L, bool Bias, target_kind Tg>
 constexpr auto loss() {
     constexpr auto o = output<Bias>();
@@ -128,6 +129,7 @@ constexpr auto loss() {
     else
         return 0.5_c * sum(pow<2>(o - ones(1, 1)));  // E = 0.5 * ((o - torch.ones(1,1))**2).sum()
 }
+// [snippet-end]
 }  // namespace model
 
 namespace detail {

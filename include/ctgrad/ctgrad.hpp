@@ -11,7 +11,7 @@
 ///   print/     compile-time text and LaTeX of any expression or derivative
 ///   reference/ a plain double-precision evaluator, the oracle for tests (include it yourself)
 ///
-/// The public names, in one place:
+/// The public names, in one place (each has an entry in docs/reference.md):
 ///   axis, batch, dynamic_extent, input, parameter, ones, literals::operator""_c
 ///   + - * / (elementwise, broadcast by axis name), exp, log, sigmoid, pow<N>, matmul,
 ///   transpose, sum, mean, sum_over, mse_loss
