@@ -9,7 +9,7 @@ CTGRAD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CTGRAD_BUILD_DIR=${CTGRAD_BUILD_DIR:-$CTGRAD_ROOT/build}
 
 # Debian packages needed to build and test ctgrad.
-CTGRAD_PACKAGES=(g++ cmake ninja-build ccache python3 libboost1.81-dev libxsimd-dev xtl-dev catch2 nlohmann-json3-dev)
+CTGRAD_PACKAGES=(g++ cmake ninja-build ccache python3 libboost1.81-dev libxsimd-dev xtl-dev catch2 nlohmann-json3-dev zlib1g-dev)
 if [[ "${CXX:-}" == *clang* ]]; then
   CTGRAD_PACKAGES+=(clang)
 fi

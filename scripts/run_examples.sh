@@ -10,11 +10,24 @@ configure_and_build "$CTGRAD_BUILD_DIR" -DCTGRAD_BUILD_EXAMPLES=ON ${CTGRAD_CMAK
 
 build_dir=$(cd "$CTGRAD_BUILD_DIR" && pwd)
 cd "$CTGRAD_ROOT"   # examples' arguments are relative to the repository
+
+# The training examples' data (Debian's python3-sklearn), fetched into the build tree if missing;
+# their plots go to the build tree too.
+sklearn_data=""
+if scripts/fetch_sklearn_data.sh "$build_dir/sklearn-data"; then
+  sklearn_data=$build_dir/sklearn-data/data
+fi
 mapfile -t names < <(grep -v '^$' "$build_dir/examples.txt" | LC_ALL=C sort)
 for name in "${names[@]}"; do
   echo "== $name"
   case "$name" in
     pytorch_parity) "$build_dir/examples/$name" --check tests/data/perceptron_cases.json ;;
+    train_*)
+      if [[ -n "$sklearn_data" ]]; then
+        "$build_dir/examples/$name" "$sklearn_data" --plot "$build_dir/$name.svg"
+      else
+        echo "skipped: no data (see the message of scripts/fetch_sklearn_data.sh above)"
+      fi ;;
     *) "$build_dir/examples/$name" ;;
   esac
 done
