@@ -1,5 +1,5 @@
 // The fused SIMD program against the plain double-precision reference evaluation, for every
-// N = 1…67 (every tail length of every vector width), K = 1…5 and B = 1…9, in float and
+// N = 1…67 (every tail length of every vector width), K = 1…5 and B = 1…9 (and many rows), in float and
 // double, for the value and the gradients of w, b and x. Errors are normwise (relative to the
 // largest element of each gradient), since gradient elements are sums that can cancel.
 
@@ -15,14 +15,22 @@ using test_support::normal;
 using test_support::normwise_error;
 using test_support::uniform;
 
+std::vector<std::size_t> one_to(std::size_t n) {
+    std::vector<std::size_t> v(n);
+    for (std::size_t i = 0; i < n; ++i)
+        v[i] = i + 1;
+    return v;
+}
+
 template <class T, class Loss>
-double worst_error_over_sizes(const Loss& loss, std::size_t n_max, std::size_t k_max, std::size_t b_max) {
+double worst_error_over_sizes(const Loss& loss, const std::vector<std::size_t>& Ns, const std::vector<std::size_t>& Ks,
+                              const std::vector<std::size_t>& Bs) {
     const auto step = ctgrad::value_and_grad(loss, ctgrad::wrt(w, b, x));
     double worst = 0;
     unsigned seed = 1;
-    for (std::size_t N = 1; N <= n_max; ++N)
-        for (std::size_t K = 1; K <= k_max; ++K)
-            for (std::size_t B = 1; B <= b_max; ++B) {
+    for (std::size_t N : Ns)
+        for (std::size_t K : Ks)
+            for (std::size_t B : Bs) {
                 auto xs = normal<T>(B * N, ++seed), ws = normal<T>(K * N, ++seed, 0.3), bs = normal<T>(K, ++seed, 0.1);
                 auto ts = uniform<T>(B * K, ++seed);
                 std::vector<T> dw(K * N), db(K), dx(B * N);
@@ -52,20 +60,33 @@ double worst_error_over_sizes(const Loss& loss, std::size_t n_max, std::size_t k
 }  // namespace
 
 TEST_CASE("fused float kernel matches the double reference for every N, K, B", "[lowering]") {
-    const double worst = worst_error_over_sizes<float>(half_sse, 67, 5, 9);
+    const double worst = worst_error_over_sizes<float>(half_sse, one_to(67), one_to(5), one_to(9));
     INFO("worst relative error " << worst);
     CHECK(worst < 1e-5);  // float accumulation over at most 67 products: a few ulps of the scale
 }
 
 TEST_CASE("fused double kernel matches the double reference for every N, K, B", "[lowering]") {
-    const double worst = worst_error_over_sizes<double>(mse, 67, 5, 9);
+    const double worst = worst_error_over_sizes<double>(mse, one_to(67), one_to(5), one_to(9));
     INFO("worst relative error " << worst);
     CHECK(worst < 1e-10);
 }
 
+// Batches of 16 rows and more take other kernels: short rows one row per SIMD lane (all
+// instruction sets, every lane count), rows of 513+ floats by register blocks, and tiles of 16
+// rows or more fold four outputs at a time into the weight gradient (K >= 4).
+TEST_CASE("fused kernel matches the reference on many rows: rows in lanes, column blocks", "[lowering]") {
+    const std::vector<std::size_t> Ns{1, 7, 16, 17, 64, 65, 300, 600}, Ks{1, 2, 4, 5, 9}, Bs{16, 33, 100, 300};
+    const double worst_float = worst_error_over_sizes<float>(half_sse, Ns, Ks, Bs);
+    INFO("float: worst relative error " << worst_float);
+    CHECK(worst_float < 2e-5);  // sums of up to 600 products
+    const double worst_double = worst_error_over_sizes<double>(mse, Ns, Ks, Bs);
+    INFO("double: worst relative error " << worst_double);
+    CHECK(worst_double < 1e-10);
+}
+
 TEST_CASE("fused kernel handles tiles larger than one: many rows and wide outputs", "[lowering]") {
     // B·K beyond one tile (256 grid elements), and K beyond one tile row.
-    CHECK(worst_error_over_sizes<double>(half_sse, 40, 1, 1) < 1e-10);
+    CHECK(worst_error_over_sizes<double>(half_sse, one_to(40), {1}, {1}) < 1e-10);
     for (std::size_t K : {255, 256, 257, 600}) {
         for (std::size_t B : {1, 3, 700}) {
             INFO("K = " << K << ", B = " << B);

@@ -68,6 +68,13 @@ namespace detail {
 inline __m256i lane_mask32(std::size_t n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
+/// Lane l: the sum of the 8 lanes of h[l] (a transpose-and-add of 8 vectors of 8 floats).
+inline __m256 sum_each8(const __m256* h) {
+    const __m256 t0 = _mm256_hadd_ps(h[0], h[1]), t1 = _mm256_hadd_ps(h[2], h[3]);
+    const __m256 t2 = _mm256_hadd_ps(h[4], h[5]), t3 = _mm256_hadd_ps(h[6], h[7]);
+    const __m256 u0 = _mm256_hadd_ps(t0, t1), u1 = _mm256_hadd_ps(t2, t3);
+    return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
+}
 /// All ones in the 64-bit lanes l < n of a 256-bit mask, zero above.
 inline __m256i lane_mask64(std::size_t n) {
     return _mm256_cmpgt_epi64(_mm256_set1_epi64x(static_cast<long long>(n)), _mm256_setr_epi64x(0, 1, 2, 3));
@@ -240,6 +247,21 @@ inline V vsum_each(const V* rows) {
     if constexpr (std::is_arithmetic_v<V>) {
         return rows[0];
     } else {
+#if defined(__AVX512F__)
+        // xsimd 8.1's haddp for 16 floats permutes lanes 2-5 and 10-13: reduce each half of 8
+        // rows with AVX instead, after folding every 512-bit row to 256 bits.
+        if constexpr (sizeof(V) == 64 && std::is_same_v<scalar_t<V>, float>) {
+            __m256 half[16];
+            for (int l = 0; l < 16; ++l) {
+                const __m512 r = rows[l];
+                half[l] = _mm256_add_ps(_mm512_castps512_ps256(r),
+                                        _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(r), 1)));
+            }
+            const __m256 lo = detail::sum_each8(half), hi = detail::sum_each8(half + 8);
+            return V(_mm512_castpd_ps(
+                _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1)));
+        }
+#endif
         return xsimd::haddp(rows);
     }
 #endif
