@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test suite under more configurations than the README's command: a second compiler and
-# instruction set, sanitizers, the scalar fallback, and the fuzzer. Used by .ci/run; each
+# instruction set, sanitizers, the scalar fallback, and the fuzzer (the benchmarks' smoke test
+# runs in the README's command, for both of their instruction sets). Used by .ci/run; each
 # job can be run alone: scripts/ci/configurations.sh clang-avx2 | asan-native | tsan | scalar | fuzz
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -15,10 +16,12 @@ job() {
   echo "=== configuration: $name"
   case "$name" in
     clang-avx2)  # second compiler, AVX2+FMA (no AVX-512), warnings are errors
-      CXX=clang++ configure_and_build build-ci/clang-avx2 -DCTGRAD_WERROR=ON "-DCTGRAD_ARCH_FLAGS=-mavx2;-mfma"
+      CXX=clang++ configure_and_build build-ci/clang-avx2 -DCTGRAD_WERROR=ON "-DCTGRAD_ARCH_FLAGS=-mavx2;-mfma" \
+        -DCTGRAD_BUILD_BENCHMARKS=OFF
       ctest --test-dir build-ci/clang-avx2 --output-on-failure -j2 ;;
     asan-native)  # AddressSanitizer + UndefinedBehaviorSanitizer, the best ISA, g++ -Werror
       configure_and_build build-ci/asan-native -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTGRAD_WERROR=ON -DCTGRAD_ARCH_FLAGS=-march=native \
+        -DCTGRAD_BUILD_BENCHMARKS=OFF \
         "-DCMAKE_CXX_FLAGS=${sanitize[*]} -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
         "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined"
       # alloc_dealloc_mismatch=0: test_no_allocation replaces operator new/delete with malloc/free.
@@ -30,11 +33,11 @@ job() {
         /usr/lib/libCatch2WithMain.a -o build-ci/tsan/test_concurrency
       TSAN_OPTIONS=halt_on_error=1 build-ci/tsan/test_concurrency ;;
     scalar)  # the scalar fallback: no SIMD at all
-      configure_and_build build-ci/scalar -DCTGRAD_BUILD_EXAMPLES=OFF "-DCMAKE_CXX_FLAGS=-DCTGRAD_SCALAR"
+      configure_and_build build-ci/scalar -DCTGRAD_BUILD_EXAMPLES=OFF -DCTGRAD_BUILD_BENCHMARKS=OFF "-DCMAKE_CXX_FLAGS=-DCTGRAD_SCALAR"
       ctest --test-dir build-ci/scalar --output-on-failure -j2 ;;
     fuzz)  # libFuzzer, bounded time
       CXX=clang++ configure_and_build build-ci/fuzz -DCTGRAD_BUILD_TESTS=OFF -DCTGRAD_BUILD_EXAMPLES=OFF \
-        -DCTGRAD_BUILD_FUZZERS=ON
+        -DCTGRAD_BUILD_BENCHMARKS=OFF -DCTGRAD_BUILD_FUZZERS=ON
       mkdir -p build-ci/fuzz/corpus
       build-ci/fuzz/tests/fuzz/fuzz_fused -max_total_time="${CTGRAD_FUZZ_SECONDS:-60}" -print_final_stats=1 \
         build-ci/fuzz/corpus 2>&1 | grep -E "^(Done|stat::number_of_executed_units|stat::average_exec_per_sec|==)" ;;

@@ -1,0 +1,164 @@
+// ctgrad's benchmark: the loss and the gradients of w and b of the lecture's batched
+// perceptron (benchmarks/problem.hpp), timed for five implementations (benchmarks/peers/):
+//   ctgrad  value_and_grad(E, wrt(w, b)), one fused SIMD pass
+//   loop    the hand-written scalar closed form
+//   eigen   the closed form with Eigen's matrix products      (if built with Eigen)
+//   torch   libtorch's autograd, one thread                    (if built with libtorch)
+//   floor   one SIMD pass that only reads x: the memory floor
+// on the sizes below, float for all and double for the first three. Benchmarks are named
+// "IMPL/PRECISION/B=..,N=..,K=.." (benchmarks/report.py parses the names).
+//
+// Before anything is timed, every implementation is run (twice, so that state carried from
+// one call to the next is checked too) on every size and precision, and its loss and
+// gradients are compared with the scalar loop in double precision; any mismatch is printed
+// and the program exits with status 1 without timing anything.
+//
+// Usage: ctgrad_bench [--smoke] [Google Benchmark flags]
+//   --smoke  the cross-checks, then every benchmark for a minimal time (CTest: benchmarks.smoke.*)
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <xsimd/xsimd.hpp>
+
+#include "peers/ctgrad.hpp"
+#include "peers/floor.hpp"
+#include "peers/scalar_loop.hpp"
+#include "problem.hpp"
+#ifdef CTGRAD_BENCH_HAVE_EIGEN
+#include "peers/eigen.hpp"
+#endif
+#ifdef CTGRAD_BENCH_HAVE_TORCH
+#include "peers/torch.hpp"
+#endif
+
+namespace {
+
+using bench::problem;
+using bench::result;
+using bench::size3;
+
+template <class T>
+constexpr const char* precision_name() {
+    return sizeof(T) == sizeof(float) ? "float" : "double";
+}
+
+// One implementation on one problem: checked against the reference, then registered.
+template <class Peer, class T>
+bool check_and_register(const char* impl, const std::shared_ptr<const problem<T>>& p, const result<double>* reference) {
+    const std::string name = std::string(impl) + "/" + precision_name<T>() + "/" + bench::size_name(p->size);
+    bool ok = true;
+    if (reference) {  // the floor computes no gradients: nothing to compare
+        Peer peer(*p);
+        result<T> r(p->size);
+        peer.run(r);
+        const bench::errors first = bench::compare(r, *reference);
+        peer.run(r);  // the second call must give the same answer as the first
+        const bench::errors second = bench::compare(r, *reference);
+        const double error = std::max(first.worst(), second.worst());
+        ok = error <= bench::tolerance<T>();
+        std::printf("check %-42s relative error %.2e  %s\n", name.c_str(), error, ok ? "ok" : "MISMATCH");
+        if (!ok)
+            std::printf("      loss %.2e, dw %.2e, db %.2e (first call); %.2e, %.2e, %.2e (second call)\n", first.loss,
+                        first.dw, first.db, second.loss, second.dw, second.db);
+    }
+    benchmark::RegisterBenchmark(name.c_str(), [p](benchmark::State& state) {
+        Peer peer(*p);
+        result<T> r(p->size);
+        for (auto _ : state) {
+            peer.run(r);
+            benchmark::DoNotOptimize(r.loss);
+            benchmark::ClobberMemory();
+        }
+        // Bytes of x, the one input every implementation must read: "bytes_per_second" is x's bandwidth.
+        state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * p->x.size() * sizeof(T)));
+    });
+    return ok;
+}
+
+// Every implementation on one size and precision. N and K are template arguments because
+// ctgrad's model has static feature and output axes.
+template <class T, std::size_t B, std::size_t N, std::size_t K>
+bool add_size() {
+    constexpr size3 size{B, N, K};
+    const auto p = std::make_shared<const problem<T>>(size);
+    result<double> reference(size);
+    const problem<double> p64 = p->template as<double>();
+    bench::scalar_loop<double>(p64).run(reference);
+
+    bool ok = true;
+    ok &= check_and_register<bench::ctgrad_peer<T, N, K>>("ctgrad", p, &reference);
+    ok &= check_and_register<bench::scalar_loop<T>>("loop", p, &reference);
+#ifdef CTGRAD_BENCH_HAVE_EIGEN
+    ok &= check_and_register<bench::eigen_peer<T>>("eigen", p, &reference);
+#endif
+#ifdef CTGRAD_BENCH_HAVE_TORCH
+    ok &= check_and_register<bench::torch_peer<T>>("torch", p, &reference);
+#endif
+    ok &= check_and_register<bench::memory_floor<T>>("floor", p, nullptr);
+    return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // --smoke is ours: take it out before Google Benchmark sees the arguments.
+    bool smoke = false;
+    std::vector<char*> args;
+    for (int i = 0; i < argc; ++i) {
+        if (i > 0 && std::string_view(argv[i]) == "--smoke")
+            smoke = true;
+        else
+            args.push_back(argv[i]);
+    }
+    std::string min_time = "--benchmark_min_time=0.001";
+    if (smoke) args.insert(args.begin() + 1, min_time.data());  // later flags still override it
+
+#ifdef CTGRAD_BENCH_HAVE_TORCH
+    bench::set_torch_threads(1);
+#endif
+    benchmark::AddCustomContext("ctgrad_isa", xsimd::default_arch::name());
+    benchmark::AddCustomContext("ctgrad_peers", std::string("ctgrad loop")
+#ifdef CTGRAD_BENCH_HAVE_EIGEN
+                                                    + " eigen"
+#endif
+#ifdef CTGRAD_BENCH_HAVE_TORCH
+                                                    + " torch"
+#endif
+                                                    + " floor");
+    std::printf("instruction set: %s\n", xsimd::default_arch::name());
+
+    bool ok = true;
+    ok &= add_size<float, 1, 10, 1>();  // the lecture's sizes
+    ok &= add_size<double, 1, 10, 1>();
+    ok &= add_size<float, 1, 10, 2>();
+    ok &= add_size<double, 1, 10, 2>();
+    ok &= add_size<float, 64, 784, 10>();  // a mini-batch of MNIST
+    ok &= add_size<double, 64, 784, 10>();
+    ok &= add_size<float, 4096, 64, 1>();
+    ok &= add_size<float, 16384, 256, 4>();
+    ok &= add_size<float, 1024, 784, 10>();
+    ok &= add_size<float, 65536, 256, 1>();  // 64 MiB of x: bandwidth-bound
+    std::fflush(stdout);
+    if (!ok) {
+        std::fprintf(stderr, "cross-check FAILED: an implementation disagrees with the reference; nothing timed\n");
+        return 1;
+    }
+    std::printf("cross-check: all implementations agree with the double-precision reference\n");
+    std::fflush(stdout);
+
+    int count = static_cast<int>(args.size());
+    args.push_back(nullptr);
+    benchmark::Initialize(&count, args.data());
+    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 2;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,50 @@
+#pragma once
+// Peer 1: ctgrad. The model is written as a user of a compile-time library writes it: static
+// feature and output axes (one instantiation per benchmarked N, K), a dynamic batch, and
+// value_and_grad(E, wrt(w, b)), one fused SIMD pass for the loss and both gradients.
+//
+// The program object is made once, in the constructor (it is an empty object: making it
+// costs nothing at run time anyway). The bindings are made inside run(), i.e. inside the
+// timing loop, as a training loop over changing batches would make them; their run-time
+// checks (lengths, extents, aliasing) are part of every timed call.
+
+#include <cstddef>
+#include <ctgrad/ctgrad.hpp>
+#include <span>
+
+#include "../problem.hpp"
+
+namespace bench {
+
+namespace ctgrad_literals {
+using namespace ctgrad::literals;
+inline constexpr auto half = 0.5_c;  // the exact constant ½
+}  // namespace ctgrad_literals
+
+template <class T, std::size_t N, std::size_t K>
+class ctgrad_peer {
+    static constexpr ctgrad::axis<"n", N> n{};
+    static constexpr ctgrad::axis<"k", K> k{};
+    static constexpr auto x = ctgrad::input<"x">(ctgrad::batch, n);
+    static constexpr auto t = ctgrad::input<"t">(ctgrad::batch, k);
+    static constexpr auto w = ctgrad::parameter<"w">(k, n);
+    static constexpr auto b = ctgrad::parameter<"b">(k);
+    static constexpr auto o = ctgrad::sigmoid(ctgrad::matmul(x, ctgrad::transpose(w)) + b);
+    static constexpr auto E = ctgrad_literals::half * ctgrad::sum(ctgrad::pow<2>(o - t));
+
+public:
+    explicit ctgrad_peer(const problem<T>& p) : p_(p) {}
+
+    void run(result<T>& r) const {
+        auto [loss, dw, db] = step_(ctgrad::bind(x, std::span<const T>(p_.x)), ctgrad::bind(t, std::span<const T>(p_.t)),
+                                    ctgrad::bind(w, std::span<const T>(p_.w)), ctgrad::bind(b, std::span<const T>(p_.b)),
+                                    std::span<T>(r.dw), std::span<T>(r.db));
+        r.loss = loss;
+    }
+
+private:
+    const problem<T>& p_;
+    decltype(ctgrad::value_and_grad(E, ctgrad::wrt(w, b))) step_ = ctgrad::value_and_grad(E, ctgrad::wrt(w, b));
+};
+
+}  // namespace bench

@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Turn the benchmark binaries' Google Benchmark JSON into docs: a Markdown table, the
+performance targets (met / not met), and an SVG bar chart. Standard library only.
+
+Subcommands:
+  results  --json LABEL=FILE [--json LABEL=FILE ...] [--svg FILE] [--out FILE] [--time real|cpu]
+      Reads each JSON (ideally run with --benchmark_repetitions=N
+      --benchmark_report_aggregates_only=true: the median aggregate is used; a plain run's
+      single figure otherwise). Writes the Markdown to stdout, or splices it into --out between
+      the lines <!-- benchmark-results:begin --> and <!-- benchmark-results:end -->, and
+      draws --svg (time of every implementation relative to ctgrad, log scale).
+  splice   --out FILE --marker NAME --from FILE
+      Replaces what stands between <!-- NAME:begin --> and <!-- NAME:end --> in --out with
+      the contents of --from (used by run.sh for compile_cost.sh's table).
+
+Benchmark names are IMPL/PRECISION/B=..,N=..,K=.. (benchmarks/main.cpp); IMPL is one of
+ctgrad, loop, eigen, torch, floor.
+"""
+
+import argparse
+import json
+import math
+import re
+import sys
+from pathlib import Path
+
+IMPLS = ["ctgrad", "loop", "eigen", "torch", "floor"]
+IMPL_TITLES = {
+    "ctgrad": "ctgrad",
+    "loop": "scalar loop",
+    "eigen": "Eigen",
+    "torch": "libtorch",
+    "floor": "memory floor",
+}
+COLOURS = {"ctgrad": "#d62728", "loop": "#7f7f7f", "eigen": "#1f77b4", "torch": "#ff7f0e", "floor": "#2ca02c"}
+NAME = re.compile(r"^(?P<impl>\w+)/(?P<prec>float|double)/B=(?P<B>\d+),N=(?P<N>\d+),K=(?P<K>\d+)")
+UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+LECTURE = [(1, 10, 1), (1, 10, 2)]
+FUSION_WINS = [(4096, 64, 1), (16384, 256, 4), (65536, 256, 1)]
+BANDWIDTH = (65536, 256, 1)
+
+
+def load(path, time_kind):
+    """{(impl, prec, (B, N, K)): nanoseconds} and the context of one JSON file."""
+    data = json.loads(Path(path).read_text())
+    medians, singles = {}, {}
+    for b in data.get("benchmarks", []):
+        m = NAME.match(b.get("run_name", b["name"]))
+        if not m or b.get("error_occurred"):
+            continue
+        key = (m["impl"], m["prec"], (int(m["B"]), int(m["N"]), int(m["K"])))
+        ns = b[f"{time_kind}_time"] * UNIT_NS[b.get("time_unit", "ns")]
+        if b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") == "median":
+                medians[key] = ns
+        else:
+            singles.setdefault(key, []).append(ns)
+    for key, values in singles.items():  # no aggregates: the median of the plain runs
+        if key not in medians:
+            values.sort()
+            medians[key] = values[len(values) // 2]
+    return medians, data.get("context", {})
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "–"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def fmt_ratio(r):
+    return "–" if r is None else (f"{r:.2f}" if r >= 0.1 else f"{r:.2g}")
+
+
+def fmt_speedup(peer_over_ctgrad):
+    """"3.2× faster" when ctgrad takes less time than the peer, "1.4× slower" otherwise."""
+    r = peer_over_ctgrad
+    fmt = lambda v: f"{v:.2f}" if v < 100 else f"{v:.0f}"
+    return f"{fmt(r)}× faster" if r >= 1 else f"{fmt(1 / r)}× slower"
+
+
+def cases(times):
+    """The (precision, size) pairs present, in the order: size as in main.cpp, float first."""
+    seen = []
+    for _, prec, size in times:
+        if (prec, size) not in seen:
+            seen.append((prec, size))
+    order = [(1, 10, 1), (1, 10, 2), (64, 784, 10), (4096, 64, 1), (16384, 256, 4), (1024, 784, 10), (65536, 256, 1)]
+    rank = lambda c: (order.index(c[1]) if c[1] in order else len(order), c[1], c[0] != "float")
+    return sorted(seen, key=rank)
+
+
+def size_str(size):
+    return "({}, {}, {})".format(*size)
+
+
+def table(times, impls):
+    peers = [i for i in impls if i != "ctgrad"]
+    head = ["(B, N, K)", "type"] + [IMPL_TITLES[i] for i in impls] + [f"ctgrad ÷ {IMPL_TITLES[p]}" for p in peers]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * 2 + "---:|" * (len(head) - 2)]
+    for prec, size in cases(times):
+        c = times.get(("ctgrad", prec, size))
+        row = [size_str(size), prec]
+        row += [fmt_time(times.get((i, prec, size))) for i in impls]
+        for p in peers:
+            t = times.get((p, prec, size))
+            row.append(fmt_ratio(c / t if c and t else None))
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def targets(times):
+    """[(target, case, figure, met)] for the targets of docs/performance.md."""
+    out = []
+
+    def get(impl, prec, size):
+        return times.get((impl, prec, size))
+
+    for prec, size in cases(times):
+        c, loop = get("ctgrad", prec, size), get("loop", prec, size)
+        if size in LECTURE and c and loop:
+            r = c / loop
+            out.append(("lecture size: ctgrad ≤ 1.10 × scalar loop", f"{size_str(size)} {prec}", f"{r:.3f}× the loop's time", r <= 1.10))
+    for prec, size in cases(times):
+        c = get("ctgrad", prec, size)
+        for peer in ("eigen", "torch"):
+            t = get(peer, prec, size)
+            if c and t:
+                out.append((f"ctgrad < {IMPL_TITLES[peer]}", f"{size_str(size)} {prec}", fmt_speedup(t / c), c < t))
+    for prec, size in cases(times):
+        c = get("ctgrad", prec, size)
+        best = [t for t in (get("eigen", prec, size), get("torch", prec, size)) if t]
+        if size in FUSION_WINS and c and best:
+            r = min(best) / c
+            out.append(("ctgrad ≥ 1.5 × faster than the best of Eigen and libtorch", f"{size_str(size)} {prec}",
+                        fmt_speedup(r), r >= 1.5))
+    for prec, size in cases(times):
+        c, f = get("ctgrad", prec, size), get("floor", prec, size)
+        if size == BANDWIDTH and c and f:
+            r = c / f
+            out.append(("ctgrad ≤ 1.3 × the memory floor", f"{size_str(size)} {prec}", f"{r:.3f}× the floor's time", r <= 1.3))
+    return out
+
+
+def context_line(label, ctx):
+    caches = ", ".join(f"L{c['level']} {c['size'] // 1024} KiB" for c in ctx.get("caches", []) if c.get("type") != "Instruction")
+    load = ", ".join(f"{x:.2f}" for x in ctx.get("load_avg", []))
+    caches = f" ({caches})" if caches else ""
+    return (f"- `{label}`: instruction set {ctx.get('ctgrad_isa', '?')}, peers: {ctx.get('ctgrad_peers', '?')}; "
+            f"{ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz{caches}; "
+            f"load average during the run {load or '?'}; {ctx.get('date', '')}")
+
+
+def markdown(runs, time_kind, svg_name, failed=()):
+    parts = [f"Median {time_kind} time per call (loss and both gradients), generated by `benchmarks/report.py`.", ""]
+    for label, (_, ctx) in runs.items():
+        parts.append(context_line(label, ctx))
+    for label in failed:
+        parts.append(f"- `{label}`: **its cross-check failed** (an implementation disagreed with the reference): not timed")
+    for label, (times, _) in runs.items():
+        impls = [i for i in IMPLS if any(k[0] == i for k in times)]
+        parts += ["", f"#### `{label}`", "", table(times, impls), ""]
+        parts += ["Targets:", "", "| target | case | figure | |", "|---|---|---:|---|"]
+        for target, case, figure, met in targets(times):
+            parts.append(f"| {target} | {case} | {figure} | {'met' if met else '**not met**'} |")
+    if svg_name:
+        parts += ["", f"![time relative to ctgrad, log scale]({svg_name})"]
+    return "\n".join(parts) + "\n"
+
+
+def svg(runs, path):
+    """Grouped bars: per case, each implementation's time ÷ ctgrad's, on a log scale."""
+    panels = []
+    for label, (times, _) in runs.items():
+        impls = [i for i in IMPLS if i != "ctgrad" and any(k[0] == i for k in times)]  # ctgrad: the 1× line
+        groups = []
+        for prec, size in cases(times):
+            c = times.get(("ctgrad", prec, size))
+            if c:
+                groups.append((f"{size_str(size)} {prec[0]}", [(i, times.get((i, prec, size)) / c if times.get((i, prec, size)) else None) for i in impls]))
+        panels.append((label, impls, groups))
+    ratios = [r for _, _, g in panels for _, bars in g for _, r in bars if r]
+    lo = 10 ** math.floor(math.log10(min(ratios + [0.5])))
+    hi = 10 ** math.ceil(math.log10(max(ratios + [2.0])))
+    bar, gap, left, top, ph = 12, 20, 60, 40, 220
+    n_bars = max(len(i) for _, i, _ in panels)
+    width = max(left + max(len(g) for _, _, g in panels) * (n_bars * bar + gap) + 20, 840)
+    panel_h = ph + 70
+    height = top + len(panels) * panel_h + 30
+    y = lambda r, y0: y0 + ph * (math.log10(hi) - math.log10(r)) / (math.log10(hi) - math.log10(lo))
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{left}" y="18" font-size="14">Time relative to ctgrad, log scale (1× = ctgrad; above the line: slower than ctgrad); f: float, d: double</text>']
+    x0 = left
+    for impl in IMPLS[1:]:  # legend
+        out.append(f'<rect x="{x0}" y="26" width="10" height="10" fill="{COLOURS[impl]}"/>'
+                   f'<text x="{x0 + 14}" y="35">{IMPL_TITLES[impl]}</text>')
+        x0 += 14 + 8 * len(IMPL_TITLES[impl]) + 16
+    for p, (label, impls, groups) in enumerate(panels):
+        y0 = top + 20 + p * panel_h
+        out.append(f'<text x="{left}" y="{y0 - 6}" font-weight="bold">{label}</text>')
+        decade = lo
+        while decade <= hi * 1.0001:
+            yy = y(decade, y0)
+            out.append(f'<line x1="{left}" x2="{width - 20}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{"#444" if decade == 1 else "#ddd"}"/>'
+                       f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{decade:g}×</text>')
+            decade *= 10
+        for g, (name, bars) in enumerate(groups):
+            gx = left + gap / 2 + g * (n_bars * bar + gap)
+            for b, (impl, r) in enumerate(bars):
+                if r is None:
+                    continue
+                y1, y2 = sorted((y(r, y0), y(1, y0)))
+                out.append(f'<rect x="{gx + b * bar:.1f}" y="{y1:.1f}" width="{bar - 1}" height="{max(y2 - y1, 1):.1f}" '
+                           f'fill="{COLOURS[impl]}"><title>{IMPL_TITLES[impl]} {name}: {r:.2f}× ctgrad</title></rect>')
+            cx = gx + len(bars) * bar / 2
+            out.append(f'<text x="{cx:.1f}" y="{y0 + ph + 12}" text-anchor="end" transform="rotate(-30 {cx:.1f} {y0 + ph + 12})">{name}</text>')
+    out.append("</svg>")
+    Path(path).write_text("\n".join(out) + "\n")
+
+
+def splice(path, marker, content):
+    text = Path(path).read_text()
+    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
+    if begin not in text or end not in text:
+        sys.exit(f"report.py: {path} has no {begin} ... {end} section")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    Path(path).write_text(f"{head}{begin}\n{content.rstrip()}\n{end}{tail}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("results")
+    r.add_argument("--json", action="append", default=[], metavar="LABEL=FILE")
+    r.add_argument("--failed", action="append", default=[], metavar="LABEL",
+                   help="a binary whose cross-check failed: named in the report, not timed")
+    r.add_argument("--svg")
+    r.add_argument("--out")
+    r.add_argument("--time", choices=["real", "cpu"], default="cpu")
+    s = sub.add_parser("splice")
+    s.add_argument("--out", required=True)
+    s.add_argument("--marker", required=True)
+    s.add_argument("--from", dest="source", required=True)
+    args = parser.parse_args()
+
+    if args.command == "splice":
+        splice(args.out, args.marker, Path(args.source).read_text())
+        return
+    runs = {}
+    for item in args.json:
+        label, _, path = item.partition("=")
+        if not path:
+            label, path = Path(item).stem, item
+        runs[label] = load(path, args.time)
+    svg_name = None
+    if args.svg and runs:
+        svg(runs, args.svg)
+        svg_name = Path(args.svg).name
+    text = markdown(runs, args.time, svg_name, args.failed)
+    if args.out:
+        splice(args.out, "benchmark-results", text)
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

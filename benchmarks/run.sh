@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Reproduces docs/performance.md's figures: builds the two benchmark binaries (native and
+# AVX2+FMA), runs each with repetitions, and writes the table and targets into
+# docs/performance.md (between its benchmark-results markers), the plot docs/benchmark.svg,
+# and compile_cost.sh's table (between the compile-cost markers).
+#
+# Environment:
+#   BUILD_DIR  build directory          (default: <repo>/build-bench)
+#   JOBS       parallel build jobs      (default: 1: the benchmark machine is small and shared)
+#   REPS       repetitions per benchmark (default: 10; the median is reported)
+#   MIN_TIME   seconds per repetition    (default: 0.2)
+# The repetitions of all benchmarks are interleaved in random order, so that a change of load
+# on a shared machine during the run hits every implementation alike.
+#   FILTER     --benchmark_filter regex  (default: all)
+#   SKIP_COMPILE_COST=1  leave the compile-cost section as it is
+# Raw JSON is kept in $BUILD_DIR/results/.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${BUILD_DIR:-$root/build-bench}
+reps=${REPS:-10}
+min_time=${MIN_TIME:-0.2}
+python=/usr/bin/python3
+[[ -x $python ]] || python=python3
+
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTGRAD_BUILD_BENCHMARKS=ON \
+      -DCTGRAD_BUILD_TESTS=OFF -DCTGRAD_BUILD_EXAMPLES=OFF -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+cmake --build "$build" -j "${JOBS:-1}" --target ctgrad_bench_native ctgrad_bench_avx2
+
+results=$build/results
+mkdir -p "$results"
+# One thread for every implementation (libtorch also calls set_num_threads(1) in main.cpp).
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+json_args=()
+status=0
+for isa in native avx2; do
+  echo "== ctgrad_bench_$isa: $reps repetitions of ${min_time} s each (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  if "$build/benchmarks/ctgrad_bench_$isa" \
+      --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
+      --benchmark_enable_random_interleaving=true \
+      --benchmark_min_time="$min_time" --benchmark_filter="${FILTER:-.}" \
+      --benchmark_out="$results/$isa.json" --benchmark_out_format=json; then
+    json_args+=(--json "$isa=$results/$isa.json")
+  else  # a failed cross-check times nothing: report it, go on with the other binary, fail at the end
+    echo "run.sh: ctgrad_bench_$isa failed (cross-check?): its rows are left out" >&2
+    json_args+=(--failed "$isa")
+    status=1
+  fi
+done
+
+"$python" "$root/benchmarks/report.py" results "${json_args[@]}" \
+    --svg "$root/docs/benchmark.svg" --out "$root/docs/performance.md"
+echo "wrote docs/performance.md (benchmark-results) and docs/benchmark.svg"
+
+if [[ -z ${SKIP_COMPILE_COST:-} ]]; then
+  "$root/benchmarks/compile_cost.sh" > "$results/compile_cost.md"
+  "$python" "$root/benchmarks/report.py" splice --out "$root/docs/performance.md" --marker compile-cost \
+      --from "$results/compile_cost.md"
+  echo "wrote docs/performance.md (compile-cost)"
+fi
+exit "$status"
