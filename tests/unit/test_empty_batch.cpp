@@ -8,28 +8,17 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstddef>
-#include <fstream>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "pytorch_cases.hpp"
 #include "test_support.hpp"
 
 namespace {
 
-/// A number of the file: a JSON number, or the string "nan".
-double decode(const nlohmann::json& v) {
-    return v.is_string() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
-}
-
-template <class T>
-std::vector<T> array(const nlohmann::json& a) {
-    std::vector<T> out;
-    for (const auto& v : a)
-        out.push_back(static_cast<T>(decode(v)));
-    return out;
-}
+using pytorch_cases::array;
+using pytorch_cases::decode;
 
 /// NaN where PyTorch has NaN; otherwise the same value, bit for bit (0.0 is not -0.0).
 template <class T>
@@ -121,16 +110,6 @@ void run_case(const nlohmann::json& c) {
 }  // namespace
 
 TEST_CASE("an empty batch gives what PyTorch gives: NaN means, zero sums, zero gradients", "[numerics][pytorch]") {
-    std::ifstream in(std::string(CTGRAD_TEST_DATA_DIR) + "/empty_batch_cases.json");
-    REQUIRE(in.good());
-    const auto cases = nlohmann::json::parse(in)["cases"];
-    REQUIRE(cases.size() == 14);
-    for (const auto& c : cases) {
-        DYNAMIC_SECTION(c["name"].get<std::string>() << " " << c["dtype"].get<std::string>()) {
-            if (c["dtype"] == "float32")
-                run_case<float>(c);
-            else
-                run_case<double>(c);
-        }
-    }
+    pytorch_cases::for_each_case("empty_batch_cases.json", 14,
+                                 [](auto type, const nlohmann::json& c) { run_case<decltype(type)>(c); });
 }

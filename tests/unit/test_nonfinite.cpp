@@ -4,32 +4,16 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <fstream>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "pytorch_cases.hpp"
 #include "test_support.hpp"
 
 namespace {
-double decode(const nlohmann::json& v) {
-    if (v.is_string()) {
-        const auto s = v.get<std::string>();
-        if (s == "nan")
-            return std::numeric_limits<double>::quiet_NaN();
-        return s == "inf" ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
-    }
-    return v.get<double>();
-}
-
-template <class T>
-std::vector<T> array(const nlohmann::json& a) {
-    std::vector<T> out;
-    for (const auto& v : a)
-        out.push_back(static_cast<T>(decode(v)));
-    return out;
-}
+using pytorch_cases::array;
+using pytorch_cases::decode;
 
 // Same class (NaN, +inf, -inf, finite) everywhere, finite values close to the reference.
 template <class A>
@@ -67,16 +51,6 @@ void run_case(const nlohmann::json& c) {
 }  // namespace
 
 TEST_CASE("NaN and infinities propagate as in PyTorch", "[numerics][pytorch]") {
-    std::ifstream in(std::string(CTGRAD_TEST_DATA_DIR) + "/nonfinite_cases.json");
-    REQUIRE(in.good());
-    const auto cases = nlohmann::json::parse(in)["cases"];
-    REQUIRE(cases.size() == 10);
-    for (const auto& c : cases) {
-        DYNAMIC_SECTION(c["name"].get<std::string>() << " " << c["dtype"].get<std::string>()) {
-            if (c["dtype"] == "float32")
-                run_case<float>(c);
-            else
-                run_case<double>(c);
-        }
-    }
+    pytorch_cases::for_each_case("nonfinite_cases.json", 10,
+                                 [](auto type, const nlohmann::json& c) { run_case<decltype(type)>(c); });
 }

@@ -6,12 +6,13 @@
 #include <cstddef>
 #include <ctgrad/io/torch_format.hpp>
 #include <fstream>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "pytorch_cases.hpp"
 
 namespace {
 
@@ -23,16 +24,6 @@ nlohmann::json load_cases() {
     std::ifstream in(CTGRAD_TEST_DATA_DIR "/torch_format_cases.json");
     REQUIRE(in);
     return nlohmann::json::parse(in).at("cases");
-}
-
-double value_of(const nlohmann::json& v) {
-    if (v.is_string()) {
-        const auto s = v.get<std::string>();
-        if (s == "nan")
-            return std::numeric_limits<double>::quiet_NaN();
-        return s == "inf" ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
-    }
-    return v.get<double>();
 }
 
 format_options options_of(const nlohmann::json& c) {
@@ -56,7 +47,7 @@ template <class T>
 std::string format_case(const nlohmann::json& c) {
     std::vector<T> values;
     for (const auto& v : c.at("values"))
-        values.push_back(static_cast<T>(value_of(v)));  // float32 values are stored exactly
+        values.push_back(static_cast<T>(pytorch_cases::decode(v)));  // float32 values are stored exactly
     const auto shape = c.at("shape").get<std::vector<std::size_t>>();
     return format_tensor(values, shape, options_of(c));
 }

@@ -137,6 +137,14 @@ status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>&
                  ...);
             },
             bindings);
+        // Axis `ai` of Var is the only unknown one, the others' extents multiply to `product`
+        // (non-zero): the binding's length determines it, or is not a multiple of the product.
+        auto determine = [&](std::string_view var, std::size_t size, std::size_t product, std::size_t ai) {
+            if (size % product != 0)
+                fail({errc::size_mismatch, var, {}, product * ((size + product - 1) / product), size});
+            st.extent[ai] = size / product;
+            known[ai] = true;
+        };
         // A variable with one dynamic axis determines it by a division by a compile-time
         // constant (the product of its static extents): the common case, kept cheap.
         std::apply(
@@ -146,16 +154,8 @@ status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>&
                      using one = single_dynamic_axis<shape_of_t<Var>>;
                      if constexpr (one::found) {
                          constexpr std::size_t ai = tl_index_v<axes_list, typename one::axis>;
-                         if (one::static_product != 0 && !known[ai]) {
-                             if (bi.size % one::static_product != 0)
-                                 fail({errc::size_mismatch,
-                                       name_of<Var>(),
-                                       {},
-                                       one::static_product * ((bi.size + one::static_product - 1) / one::static_product),
-                                       bi.size});
-                             st.extent[ai] = bi.size / one::static_product;
-                             known[ai] = true;
-                         }
+                         if (one::static_product != 0 && !known[ai])
+                             determine(name_of<Var>(), bi.size, one::static_product, ai);
                      }
                  }(b)),
                  ...);
@@ -180,14 +180,7 @@ status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>&
                              }
                          });
                          if (unknown == 1 && product != 0) {
-                             if (bi.size % product != 0)
-                                 fail({errc::size_mismatch,
-                                       name_of<Var>(),
-                                       {},
-                                       product * ((bi.size + product - 1) / product),
-                                       bi.size});
-                             st.extent[which] = bi.size / product;
-                             known[which] = true;
+                             determine(name_of<Var>(), bi.size, product, which);
                              progress = true;
                          }
                      }(b)),

@@ -261,7 +261,7 @@ private:
 
         // Valid: zero the gradients, run the pass, finish the loss.
         for (std::size_t i = 0; i < sizeof...(W); ++i)
-            lowering::fill_zero(out[i], out_size[i]);
+            std::fill_n(out[i], out_size[i], T(0));
         std::array<double, plan::reductions::size + 1> sums{};
         pass::run(st, sums.data(), out.data());
         loss = static_cast<T>(detail::evaluate_scalar<plan, L, T>(L{}, sums.data(), st));

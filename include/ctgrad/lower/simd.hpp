@@ -225,18 +225,6 @@ inline void vstore_partial(T* p, const V& v, std::size_t n) {
 #endif
 }
 
-/// p[0, n) = 0 by vectors (inline: small gradients are common and a memset call is not free).
-template <class T>
-inline void fill_zero(T* p, std::size_t n) {
-    using V = vec<T>;
-    constexpr std::size_t W = sizeof(V) / sizeof(T);
-    std::size_t i = 0;
-    for (; i + W <= n; i += W)
-        vstore(p + i, vsplat<V>(T(0)));
-    if (i < n)
-        vstore_partial(p + i, vsplat<V>(T(0)), n - i);
-}
-
 /// The sums of width<T> vectors at once: lane l of the result is the sum of rows[l]'s lanes
 /// (a transpose-and-add tree, far cheaper than one horizontal sum per vector).
 template <class V>
