@@ -9,12 +9,14 @@
 #include <ctgrad/reference/evaluate.hpp>
 #include <vector>
 
+#include "finite_differences.hpp"
 #include "test_support.hpp"
 
 namespace {
 using namespace ctgrad;
 using test_support::normal;
 using test_support::uniform;
+using test_support::finite_difference;
 using test_support::worst_relative_error;
 
 constexpr axis<"n"> n;
@@ -41,22 +43,6 @@ struct data {
           bs(normal<double>(K, seed + 4, 0.1)) {}
 };
 
-// Central difference of loss L with respect to every element of `which` (one of d's arrays).
-template <class L, class Bind>
-std::vector<double> finite_difference(const L& loss, std::vector<double>& which, Bind&& bind_all) {
-    std::vector<double> g(which.size());
-    for (std::size_t i = 0; i < which.size(); ++i) {
-        const double saved = which[i];
-        const double h = 1e-6 * std::max(1.0, std::abs(saved));
-        which[i] = saved + h;
-        const double fp = std::apply([&](auto&&... bs) { return reference::evaluate_scalar(loss, bs...); }, bind_all());
-        which[i] = saved - h;
-        const double fm = std::apply([&](auto&&... bs) { return reference::evaluate_scalar(loss, bs...); }, bind_all());
-        which[i] = saved;
-        g[i] = (fp - fm) / (2 * h);
-    }
-    return g;
-}
 
 // Checks ∂L/∂(each of x, t, w, b) three ways; the loss must use exactly x, t, w, b.
 template <class L>

@@ -59,6 +59,14 @@ struct tl_concat_unique<L, type_list<Ms...>> {
 template <class L, class M>
 using tl_concat_unique_t = typename tl_concat_unique<L, M>::type;
 
+/// The first type of a non-empty list.
+template <class L>
+struct tl_first;
+template <class T, class... Ts>
+struct tl_first<type_list<T, Ts...>> {
+    using type = T;
+};
+
 /// Calls f(std::type_identity<T>{}, std::integral_constant<size_t, I>{}) for each T at I.
 template <class... Ts, class F>
 constexpr void tl_for_each(type_list<Ts...>, F&& f) {

@@ -18,6 +18,15 @@
 
 namespace ctgrad::detail {
 
+template <class Fn>
+inline constexpr bool is_one_hot_v = false;
+template <class C>
+inline constexpr bool is_one_hot_v<one_hot_fn<C>> = true;
+template <class Fn>
+inline constexpr bool is_logsumexp_v = false;
+template <class O>
+inline constexpr bool is_logsumexp_v<logsumexp_fn<O>> = true;
+
 template <class Ctx, class E, class S, class V>
 constexpr auto backprop(const E& e, const S& seed, const V& v) {
     namespace s = simplify;
@@ -62,16 +71,21 @@ constexpr auto backprop(const E& e, const S& seed, const V& v) {
         } else if constexpr (std::is_same_v<Fn, transpose_fn>) {
             auto a = child<1>(e);
             return backprop<shape_of_t<decltype(a)>>(a, s::transpose(seed), v);
-        } else {  // reductions
-            static_assert(same_set_v<Ctx, shape_of_t<E>>,
-                          "ctgrad: a reduction broadcast against further axes cannot be differentiated; "
-                          "reduce after broadcasting");
+        } else if constexpr (is_one_hot_v<Fn>) {
+            return zero_expr{};  // class indices are labels: no gradient flows into them (as PyTorch)
+        } else {
+            // logsumexp and reductions. Used broadcast over more axes (z − logsumexp(z) in a
+            // softmax), their own seed is the seed summed over those axes.
+            auto own = s::reduce_sum<axes_minus_t<Ctx, shape_of_t<E>>>(seed);
             auto a = child<1>(e);
             using A = shape_of_t<decltype(a)>;
-            if constexpr (std::is_same_v<Fn, reduce_sum_fn<typename Fn::over>>) {
-                return backprop<A>(a, seed, v);
+            if constexpr (is_logsumexp_v<Fn>) {
+                // ∂ logsumexp(a) / ∂a = softmax(a) = exp(a − logsumexp(a)): the forward value, reused.
+                return backprop<A>(a, s::mul(own, make_call<exp_fn>(s::sub(a, e))), v);
+            } else if constexpr (std::is_same_v<Fn, reduce_sum_fn<typename Fn::over>>) {
+                return backprop<A>(a, own, v);
             } else {
-                return backprop<A>(a, s::mul(seed, make_terminal<inverse_size<typename Fn::over>>()), v);
+                return backprop<A>(a, s::mul(own, make_terminal<inverse_size<typename Fn::over>>()), v);
             }
         }
     } else {

@@ -86,6 +86,26 @@ struct reduce_mean_fn {
     using over = Over;
 };
 
+/// log Σ exp over the axes `Over` (`torch.logsumexp(a, dim)`), computed stably: the maximum
+/// is subtracted before the exponentials. Its derivative is the softmax exp(a − logsumexp(a)).
+template <class Over>
+struct logsumexp_fn {
+    static constexpr bool elementwise = false;
+    using over = Over;
+    static constexpr const char* text_name = "logsumexp";
+    static constexpr const char* latex_name = "\\operatorname{logsumexp}";
+};
+/// The one-hot encoding of class indices along axis `Classes` (`F.one_hot(y, K)`): y[batch]
+/// holding the integers 0..K-1 (stored as float or double) becomes [batch, Classes], 1 at
+/// the class and 0 elsewhere. Constant with respect to y: its derivative is zero.
+template <class Classes>
+struct one_hot_fn {
+    static constexpr bool elementwise = false;
+    using classes = Classes;
+    static constexpr const char* text_name = "onehot";
+    static constexpr const char* latex_name = "\\operatorname{onehot}";
+};
+
 namespace detail {
 template <class Fn>
 concept ElementwiseFunction = Fn::elementwise;

@@ -27,6 +27,13 @@ constexpr auto as_operand(const T& t) {
     }
 }
 
+template <class S>
+struct only_axis;
+template <class A>
+struct only_axis<axes<A>> {
+    using type = A;
+};
+
 template <class L, class R>
 concept OperatorOperands = (Expression<L> || Expression<R>)&&(Expression<L> ||
                                                               std::is_arithmetic_v<L>)&&(Expression<R> ||
@@ -149,6 +156,38 @@ constexpr auto sum_over(const A& a, Over...) {
     return make_call<reduce_sum_fn<axes<Over...>>>(a);
 }
 
+/// log Σ_axis exp(a), stably (`torch.logsumexp(a, dim)`): the axis is removed from the shape.
+template <Expression A, class Axis>
+constexpr auto logsumexp(const A& a, Axis) {
+    static_assert(detail::contains_v<Axis, shape_of_t<A>>, "ctgrad: logsumexp(a, axis): a has no such axis");
+    return make_call<logsumexp_fn<axes<Axis>>>(a);
+}
+/// The softmax along `axis`, exp(a − logsumexp(a, axis)) (`torch.softmax(a, dim)`).
+template <Expression A, class Axis>
+constexpr auto softmax(const A& a, Axis axis) {
+    return exp(a - logsumexp(a, axis));
+}
+/// One-hot encoding of class indices (`F.one_hot(y, K)`): y holds the integers 0..K-1 as
+/// float or double; the result has y's axes and `classes`. An index outside 0..K-1 is an
+/// evaluation error (errc::class_index), as in PyTorch.
+template <Expression Y, class Classes>
+constexpr auto one_hot(const Y& y, Classes) {
+    static_assert(Variable<Y>, "ctgrad: one_hot(y, k): y must be a variable holding class indices (an input<>())");
+    return make_call<one_hot_fn<Classes>>(y);
+}
+/// `F.cross_entropy(z, y)` (mean reduction): the mean over the batch of
+/// logsumexp_k(z) − z[y], for logits z[batch, k] and class indices y[batch]. Its derivative
+/// with respect to z is the textbook (softmax(z) − onehot(y)) / B.
+template <Expression Z, Expression Y>
+constexpr auto cross_entropy(const Z& z, const Y& y) {
+    using S = shape_of_t<Z>;
+    static_assert(S::rank == 2 && detail::contains_v<batch_axis, S>,
+                  "ctgrad: cross_entropy(z, y) takes logits z[batch, k] (one row of class scores per sample)");
+    static_assert(std::is_same_v<shape_of_t<Y>, axes<batch_axis>>,
+                  "ctgrad: cross_entropy(z, y): y holds one class index per sample, y = input<\"y\">(batch)");
+    const auto classes = typename detail::only_axis<axes_minus_t<S, axes<batch_axis>>>::type{};
+    return mean(logsumexp(z, classes) - sum_over(z * one_hot(y, classes), classes));
+}
 /// `F.binary_cross_entropy(o, t)`: the mean of -(t log o + (1 - t) log(1 - o)) over the
 /// broadcast shape, logs clamped at -100. After a sigmoid, its derivative simplifies to the
 /// textbook (o - t) (the o(1 - o) of the sigmoid cancels): no division is evaluated.

@@ -101,6 +101,16 @@ struct shape_of<call<reduce_mean_fn<Over>, A>> {
     using type = axes_minus_t<node_shape_t<A>, Over>;
 };
 
+template <class Over, class A>
+struct shape_of<call<logsumexp_fn<Over>, A>> {
+    using type = axes_minus_t<node_shape_t<A>, Over>;
+};
+template <class Classes, class A>
+struct shape_of<call<one_hot_fn<Classes>, A>> {
+    static_assert(!contains_v<Classes, node_shape_t<A>>, "ctgrad: one_hot(y, k): y already has the axis k");
+    using type = broadcast_t<node_shape_t<A>, axes<Classes>>;
+};
+
 }  // namespace detail
 
 /// The named axes of expression E, e.g. `axes<batch_axis, axis<"k", 2>>`.

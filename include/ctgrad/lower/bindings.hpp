@@ -25,6 +25,8 @@ enum class errc {
     unresolved_extent,  ///< no binding determines an axis's extent; give an explicit shape
     null_data,          ///< a null pointer with a non-zero length
     aliased_output,     ///< a gradient buffer overlaps an input or another gradient buffer
+    class_index,        ///< a class index (of one_hot, cross_entropy) is not an integer in 0..K-1
+    extent_too_large,   ///< a layer is wider than the staged pass's tile buffers hold
 };
 
 /// The outcome of an evaluation: `ok()`, or what is wrong, naming the variable and axis.
@@ -84,6 +86,28 @@ struct status {
                 m.append("the gradient buffer of ");
                 quoted(variable);
                 m.append(" overlaps an input or another gradient buffer");
+                break;
+            case errc::class_index:
+                m.append("sample ");
+                number(actual);
+                m.append(" of ");
+                quoted(variable);
+                m.append(" is not a class index: expected an integer from 0 to ");
+                number(expected - 1);
+                m.append(" (axis ");
+                quoted(axis);
+                m.append(" has extent ");
+                number(expected);
+                m.append(")");
+                break;
+            case errc::extent_too_large:
+                m.append("axis ");
+                quoted(axis);
+                m.append(" has extent ");
+                number(actual);
+                m.append(": the fused pass of a layered model holds whole rows of each intermediate, at most ");
+                number(expected);
+                m.append(" elements");
                 break;
         }
         return m;

@@ -3,6 +3,7 @@
 /// Numeric kernels of the elementwise functions, for a SIMD vector or a scalar V.
 /// One specialisation per function tag, beside its derivative rule in diff/rules.hpp.
 
+#include "ctgrad/diff/traits.hpp"
 #include "ctgrad/expr/functions.hpp"
 #include "ctgrad/expr/node.hpp"
 #include "ctgrad/lower/simd.hpp"
@@ -122,3 +123,37 @@ struct elementwise_kernel<pow_fn<N>> {
 
 }  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace ctgrad
+
+namespace ctgrad::detail {
+inline namespace CTGRAD_ISA_NAMESPACE {
+
+/// The value of the elementwise node Node (an operator, or a call of an elementwise
+/// function) from its children's values: `arg(std::integral_constant<std::size_t, I>{})` is
+/// the value of child I (for a call, child 0 is the function tag). Shared by the passes.
+template <class Node, class Arg>
+inline auto apply_elementwise(Arg&& arg) {
+    using I0 = std::integral_constant<std::size_t, 0>;
+    using I1 = std::integral_constant<std::size_t, 1>;
+    using I2 = std::integral_constant<std::size_t, 2>;
+    constexpr auto K = Node::kind;
+    if constexpr (K == expr_kind::plus) {
+        return arg(I0{}) + arg(I1{});
+    } else if constexpr (K == expr_kind::minus) {
+        return arg(I0{}) - arg(I1{});
+    } else if constexpr (K == expr_kind::multiplies) {
+        return arg(I0{}) * arg(I1{});
+    } else if constexpr (K == expr_kind::divides) {
+        return arg(I0{}) / arg(I1{});
+    } else if constexpr (K == expr_kind::negate) {
+        return -arg(I0{});
+    } else if constexpr (K == expr_kind::call && arity_v<Node> == 2) {
+        return elementwise_kernel<call_fn_t<Node>>::apply(arg(I1{}), arg(I2{}));
+    } else if constexpr (K == expr_kind::call) {
+        return elementwise_kernel<call_fn_t<Node>>::apply(arg(I1{}));
+    } else {
+        static_assert(always_false_v<Node>, "ctgrad: this operator cannot be evaluated elementwise");
+    }
+}
+
+}  // namespace CTGRAD_ISA_NAMESPACE
+}  // namespace ctgrad::detail

@@ -225,5 +225,21 @@ status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>&
     }
 }
 
+/// Checks that the variable Y bound in `st` holds class indices along Classes: integers
+/// 0..K-1 (what `one_hot(y, classes)` needs). NaN, fractions and negatives are refused.
+template <class Classes, class Y, class State>
+status check_class_indices(const State& st) {
+    const std::size_t count = st.size_of(shape_of_t<Y>{});
+    const std::size_t classes = st.template extent_of<Classes>();
+    const auto* y = st.template data_of<Y>();
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto v = y[i];
+        const bool index = v >= 0 && v < static_cast<decltype(v)>(classes) && v == static_cast<decltype(v)>(static_cast<std::size_t>(v));
+        if (!index)
+            return {errc::class_index, name_of<Y>(), Classes::name.view(), classes, i};
+    }
+    return {};
+}
+
 }  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace ctgrad::detail

@@ -76,13 +76,6 @@ struct fused_pass {
     static constexpr std::size_t l1_budget = 32 * 1024;  // bytes of x rows per tile (measured: 16 KiB is slower)
     static_assert(cap % lowering::width<T> == 0, "tile buffers hold whole vectors");
     static constexpr std::size_t n_nodes = nodes::size;
-    /// 0, 1, 2, ...: compared with a count to mask the lanes of a partial vector.
-    alignas(64) static constexpr auto lane_index = [] {
-        std::array<T, lowering::width<T>> a{};
-        for (std::size_t l = 0; l < a.size(); ++l)
-            a[l] = T(l);
-        return a;
-    }();
 
     struct tile {
         std::size_t r0, R, c0, C;
@@ -107,30 +100,9 @@ struct fused_pass {
                 return lowering::vsplat<V>(scalars[at<Node>]);
             }
         } else {
-            auto arg = [&](auto i) {
+            return apply_elementwise<Node>([&](auto i) -> const V& {
                 return vals[at<std::remove_cvref_t<decltype(child<decltype(i)::value>(Node{}))>>];
-            };
-            constexpr auto K = Node::kind;
-            if constexpr (K == expr_kind::plus) {
-                return arg(std::integral_constant<std::size_t, 0>{}) + arg(std::integral_constant<std::size_t, 1>{});
-            } else if constexpr (K == expr_kind::minus) {
-                return arg(std::integral_constant<std::size_t, 0>{}) - arg(std::integral_constant<std::size_t, 1>{});
-            } else if constexpr (K == expr_kind::multiplies) {
-                return arg(std::integral_constant<std::size_t, 0>{}) * arg(std::integral_constant<std::size_t, 1>{});
-            } else if constexpr (K == expr_kind::divides) {
-                return arg(std::integral_constant<std::size_t, 0>{}) / arg(std::integral_constant<std::size_t, 1>{});
-            } else if constexpr (K == expr_kind::negate) {
-                return -arg(std::integral_constant<std::size_t, 0>{});
-            } else if constexpr (K == expr_kind::call) {
-                using I1 = std::integral_constant<std::size_t, 1>;
-                if constexpr (arity_v<Node> == 2)
-                    return elementwise_kernel<call_fn_t<Node>>::apply(arg(I1{}),
-                                                                      arg(std::integral_constant<std::size_t, 2>{}));
-                else
-                    return elementwise_kernel<call_fn_t<Node>>::apply(arg(I1{}));
-            } else {
-                static_assert(always_false_v<Node>, "ctgrad: this operator cannot be evaluated elementwise");
-            }
+            });
         }
     }
 
@@ -177,7 +149,7 @@ struct fused_pass {
                     tail.z[i] = padded(t.z[i], pad[grid_vars::size + i]);
                 V vals[n_nodes];
                 evaluate_nodes<V>(tail, 0, vals, scalars);
-                const auto valid = lowering::vload<V>(lane_index.data()) < lowering::vsplat<V>(T(rem));
+                const auto valid = lowering::vload<V>(lowering::lane_index<T>.data()) < lowering::vsplat<V>(T(rem));
                 tl_for_each(reductions{}, [&](auto red, auto j) {
                     const V v = vals[at<typename reduction_arg<typename decltype(red)::type>::type>];
                     acc[decltype(j)::value] += lowering::vselect(valid, v, lowering::vsplat<V>(T(0)));

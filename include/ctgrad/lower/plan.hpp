@@ -111,18 +111,20 @@ struct reduction_arg<call<Fn, A>> {
     using type = A;
 };
 
+/// The grid of the single-grid pass: the axes of the loss reductions' arguments.
+/// `consistent` when they all range over the same axes, two at most.
 template <class Rs>
 struct grid_of;
 template <>
 struct grid_of<type_list<>> {
     using type = axes<>;
+    static constexpr bool consistent = true;
 };
 template <class R0, class... Rs>
 struct grid_of<type_list<R0, Rs...>> {
     using type = shape_of_t<typename reduction_arg<R0>::type>;
-    static_assert((same_set_v<type, shape_of_t<typename reduction_arg<Rs>::type>> && ...),
-                  "ctgrad: every sum/mean in one loss must range over the same axes for a fused pass");
-    static_assert(type::rank <= 2, "ctgrad: the fused lowering handles grids of at most two axes");
+    static constexpr bool consistent =
+        (same_set_v<type, shape_of_t<typename reduction_arg<Rs>::type>> && ...) && type::rank <= 2;
 };
 
 // ---- gradient terms ----------------------------------------------------------------------
@@ -176,7 +178,6 @@ struct classify_terms<node<expr_kind::multiplies, C, R>, S> {
     using type = typename classify_terms<R, decltype(simplify::mul(S{}, C{}))>::type;
 };
 template <class G, class X, class S>
-requires Variable<X>
 struct classify_terms<call<matmul_fn, call<transpose_fn, G>, X>, S> {
     using type = type_list<weight_term<decltype(simplify::mul(S{}, G{})), X>>;
 };
@@ -229,15 +230,10 @@ struct schedule_children<L, call<Fn, A...>> {  // the function tag is not a valu
 
 template <class L, class E>
 struct schedule_of {
-    static constexpr bool leaf = is_kind_v<E, expr_kind::terminal> || is_contraction_v<E>;
-    static_assert(leaf || !is_reduction_v<call_fn_t<E>>,
-                  "ctgrad: a sum/mean inside an elementwise expression: the fused pass needs the loss to "
-                  "be a linear combination of sums and means (no product or function of two reductions)");
-    static_assert(leaf || !std::is_same_v<call_fn_t<E>, matmul_fn>,
-                  "ctgrad: the fused lowering evaluates matrix products of the form "
-                  "matmul(x, transpose(w)) with x and w bound variables");
-    static_assert(leaf || !std::is_same_v<call_fn_t<E>, transpose_fn>,
-                  "ctgrad: transpose is only supported as matmul(x, transpose(w))");
+    // Other nodes that are not elementwise (layers, per-row reductions) end the walk: a plan
+    // with them is not single_grid, and the staged pass takes it (lower/staged_plan.hpp).
+    static constexpr bool leaf = is_kind_v<E, expr_kind::terminal> || is_contraction_v<E> ||
+                                 (is_kind_v<E, expr_kind::call> && !ElementwiseFunction<call_fn_t<E>>);
     using with_children =
         std::conditional_t<leaf || tl_contains_v<L, E>, std::type_identity<L>, schedule_children<L, E>>;
     using type = tl_push_unique_t<typename with_children::type, E>;
@@ -358,6 +354,35 @@ struct schedule_list<type_list<R...>> {
     using type = typename schedule_roots<type_list<>, R...>::type;
 };
 
+template <class Nodes, class Grid>
+struct fits_one_grid;
+template <class... N, class Grid>
+struct fits_one_grid<type_list<N...>, Grid> {
+    template <class E>
+    static constexpr bool fits() {
+        if constexpr (is_contraction_v<E>)
+            return std::is_same_v<shape_of_t<E>, Grid>;
+        else if constexpr (is_kind_v<E, expr_kind::call>)
+            return ElementwiseFunction<call_fn_t<E>> && subset_v<shape_of_t<E>, Grid>;
+        else
+            return subset_v<shape_of_t<E>, Grid>;
+    }
+    static constexpr bool value = (fits<N>() && ...);
+};
+template <class Terms>
+struct bound_weight_sources;
+template <class... OT>
+struct bound_weight_sources<type_list<OT...>> {
+    template <class Term>
+    static constexpr bool bound() {
+        if constexpr (is_weight_term<Term>::value)
+            return Variable<typename is_weight_term<Term>::x>;
+        else
+            return true;
+    }
+    static constexpr bool value = (bound<typename OT::term>() && ...);
+};
+
 /// Everything the fused pass of loss L with gradients for W... needs to know, as types.
 template <class L, class... W>
 struct fused_plan_of {
@@ -375,6 +400,10 @@ struct fused_plan_of {
     using nodes = typename schedule_list<roots>::type;
     using contractions = typename contractions_in<nodes>::type;
     using grid_variables = typename grid_variables_in<nodes>::type;
+    /// Can one loop over one grid compute everything (the lecture's perceptron and its
+    /// losses)? Otherwise the staged pass does (layers, per-row reductions).
+    static constexpr bool single_grid = grid_of<reductions>::consistent && fits_one_grid<nodes, grid>::value &&
+                                        bound_weight_sources<terms>::value;
 };
 template <class L, class... W>
 using fused_plan = fused_plan_of<std::remove_cvref_t<L>, std::remove_cvref_t<W>...>;

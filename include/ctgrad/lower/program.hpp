@@ -20,6 +20,7 @@
 #include "ctgrad/lower/bindings.hpp"
 #include "ctgrad/lower/extents.hpp"
 #include "ctgrad/lower/fused_pass.hpp"
+#include "ctgrad/lower/staged_pass.hpp"
 #include "ctgrad/lower/plan.hpp"
 
 namespace ctgrad {
@@ -39,8 +40,13 @@ constexpr wrt_t<std::remove_cvref_t<V>...> wrt(const V&...) {
 namespace detail {
 inline namespace CTGRAD_ISA_NAMESPACE {  // evaluated code is compiled per instruction set
 
+/// The pass that evaluates Plan: one loop over one grid when it can, else the staged pass.
+template <class Plan, class T>
+using pass_for = std::conditional_t<Plan::single_grid, fused_pass<Plan, T>, staged_pass<Plan, T>>;
+
 template <class Plan, class L, class T>
-double evaluate_scalar(const L&, const double* sums, const typename fused_pass<Plan, T>::state& s) {
+double evaluate_scalar(const L&, const double* sums,
+                       const bound_state<T, typename Plan::variables, typename Plan::all_axes>& s) {
     using reductions = typename Plan::reductions;
     if constexpr (tl_contains_v<reductions, L>) {
         using Fn = call_fn_t<L>;
@@ -210,11 +216,16 @@ private:
     static status run_checked(T& loss, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
         using vars = typename plan::variables;
         using axes_list = typename plan::all_axes;
-        using pass = detail::fused_pass<plan, T>;
+        using pass = detail::pass_for<plan, T>;
         typename pass::state st;
         status err = detail::resolve_bindings<vars, axes_list>(st, bindings);
         if (!err.ok())
             return err;
+        if constexpr (requires { pass::check(st); }) {  // what only the pass knows: class indices, widths
+            err = pass::check(st);
+            if (!err.ok())
+                return err;
+        }
         auto fail = [&](status s) {
             if (err.ok())
                 err = s;

@@ -5,6 +5,7 @@
 /// ctgrad follows); ctgrad never asks for -march itself. Define CTGRAD_SCALAR before including
 /// ctgrad to evaluate with plain scalars (width 1), e.g. to compare against the SIMD build.
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
@@ -85,6 +86,15 @@ inline __m256i lane_mask64(std::size_t n) {
 /// Lanes in vec<T>.
 template <class T>
 inline constexpr std::size_t width = sizeof(vec<T>) / sizeof(T);
+
+/// 0, 1, 2, ...: compared with a count to mask the lanes of a partial vector.
+template <class T>
+inline constexpr auto lane_index = [] {
+    std::array<T, width<T>> a{};
+    for (std::size_t l = 0; l < a.size(); ++l)
+        a[l] = T(l);
+    return a;
+}();
 
 /// Loads V (a vector or a scalar) from p, unaligned.
 template <class V, class T>

@@ -5,7 +5,9 @@
 /// pointwise dT[r, c] += G[r, c]. SIMD over the flat tile, so that a bias gradient costs a
 /// vector add per width<T> grid elements, not a scalar add per element.
 
+#include <cmath>
 #include <cstddef>
+#include <limits>
 
 #include "ctgrad/lower/simd.hpp"
 
@@ -67,7 +69,7 @@ inline void add_column_sums(const T* g, std::size_t R, std::size_t C, T* dst) {
             a += vload<V>(g + r * C + c);
         vstore(dst + c, a);
     }
-    for (; c < C; ++c) {
+    for (std::size_t rest = C - c; rest > 0; --rest, ++c) {  // counted down: g++ 12 misjudges `c < C` here
         T a = dst[c];
         for (std::size_t r = 0; r < R; ++r)
             a += g[r * C + c];
@@ -85,6 +87,37 @@ inline void add_row_sums(const T* g, std::size_t R, std::size_t C, T* dst) {
         for (; i < C; ++i)
             a += row[i];
         dst[r] += a;
+    }
+}
+
+/// dst[r] = log Σ_c exp(a[r·C + c]), r < R: the rows' log-sum-exp, stable (the row's maximum
+/// is subtracted before the exponentials). As torch.logsumexp: a NaN in the row gives NaN, a
+/// +inf gives +inf, a row of −inf (or an empty row) gives −inf.
+template <class T>
+inline void row_logsumexp(const T* a, std::size_t R, std::size_t C, T* dst) {
+    using V = vec<T>;
+    constexpr std::size_t W = width<T>;
+    for (std::size_t r = 0; r < R; ++r) {
+        const T* row = a + r * C;
+        T m = -std::numeric_limits<T>::infinity();
+        bool nan = false;
+        for (std::size_t c = 0; c < C; ++c) {
+            m = row[c] > m ? row[c] : m;
+            nan |= row[c] != row[c];
+        }
+        if (nan || std::isinf(m)) {
+            dst[r] = nan ? std::numeric_limits<T>::quiet_NaN() : m;
+            continue;
+        }
+        const V top = vsplat<V>(m);
+        V acc = vsplat<V>(T(0));
+        std::size_t c = 0;
+        for (; c + W <= C; c += W)
+            acc += vexp(vload<V>(row + c) - top);
+        T total = vsum(acc);
+        for (; c < C; ++c)
+            total += std::exp(row[c] - m);
+        dst[r] = m + std::log(total);
     }
 }
 

@@ -120,6 +120,13 @@ tensor broadcast_binary(const tensor& a, const tensor& b, const Ctx& ctx, F&& f)
     return r;
 }
 
+template <class S>
+struct last_axis_of;
+template <class... A>
+struct last_axis_of<axes<A...>> {
+    using type = typename decltype((std::type_identity<A>{}, ...))::type;
+};
+
 template <class E, class Ctx>
 tensor eval(const E& e, const Ctx& ctx) {
     using S = shape_of_t<E>;
@@ -165,6 +172,35 @@ tensor eval(const E& e, const Ctx& ctx) {
                 for (std::size_t k = 0; k < q; ++k)
                     for (std::size_t j = 0; j < r_; ++j)
                         r.values[i * r_ + j] += ta.values[i * q + k] * tb.values[k * r_ + j];
+            return r;
+        } else if constexpr (is_one_hot_v<Fn>) {
+            using Classes = typename Fn::classes;
+            const status s = check_class_indices<Classes, decltype(a)>(ctx.state);
+            if (!s)
+                throw_or_abort<evaluation_error>(s);
+            tensor ty = eval(a, ctx);
+            const std::size_t K = ctx.state.template extent_of<Classes>();
+            tensor r{ctx.extents_of(S{}), std::vector<double>(ty.values.size() * K, 0.0)};
+            // y's axes then the class axis, or the class axis first when y has none (a scalar y).
+            for (std::size_t i = 0; i < ty.values.size(); ++i)
+                r.values[i * K + static_cast<std::size_t>(ty.values[i])] = 1.0;
+            return r;
+        } else if constexpr (is_logsumexp_v<Fn>) {
+            static_assert(std::is_same_v<axes<typename last_axis_of<A>::type>, typename Fn::over>,
+                          "ctgrad::reference: logsumexp over the last axis of its argument");
+            tensor ta = eval(a, ctx);
+            const std::size_t K = ta.extents.back();
+            tensor r{ctx.extents_of(S{}), std::vector<double>(K == 0 ? 0 : ta.values.size() / K)};
+            for (std::size_t i = 0; i < r.values.size(); ++i) {
+                const double* row = ta.values.data() + i * K;
+                double m = -INFINITY;
+                for (std::size_t c = 0; c < K; ++c)
+                    m = std::max(m, row[c]);
+                double total = 0;
+                for (std::size_t c = 0; c < K; ++c)
+                    total += std::exp(row[c] - m);
+                r.values[i] = std::isinf(m) ? m : m + std::log(total);
+            }
             return r;
         } else {  // reductions over Over; axes of Over the argument lacks are broadcast
             using Over = typename Fn::over;
