@@ -8,10 +8,14 @@
 // on the sizes below, float for all and double for the first three. Benchmarks are named
 // "IMPL/PRECISION/B=..,N=..,K=.." (benchmarks/report.py parses the names).
 //
+// A second problem, the two-layer perceptron of benchmarks/two_layer_problem.hpp, is timed at
+// (B, N, H→K) = (256, 784, 64→10), float and double, for ctgrad, loop, eigen and torch (no
+// floor); its benchmarks are named "IMPL/PRECISION/B=..,N=..,H=..,K=..".
+//
 // Before anything is timed, every implementation is run (twice, so that state carried from
 // one call to the next is checked too) on every size and precision, and its loss and
-// gradients are compared with the scalar loop in double precision; any mismatch is printed
-// and the program exits with status 1 without timing anything.
+// gradients are compared with its problem's scalar loop in double precision; any mismatch is
+// printed and the program exits with status 1 without timing anything.
 //
 // Usage: ctgrad_bench [--smoke] [Google Benchmark flags]
 //   --smoke  the cross-checks, then every benchmark for a minimal time (CTest: benchmarks.smoke.*)
@@ -31,9 +35,13 @@
 #include "peers/ctgrad.hpp"
 #include "peers/floor.hpp"
 #include "peers/scalar_loop.hpp"
+#include "peers/scalar_loop_two_layer.hpp"
 #include "problem.hpp"
+#include "two_layer_problem.hpp"
+#include "peers/ctgrad_two_layer.hpp"
 #ifdef CTGRAD_BENCH_HAVE_EIGEN
 #include "peers/eigen.hpp"
+#include "peers/eigen_two_layer.hpp"
 #endif
 #ifdef CTGRAD_BENCH_HAVE_TORCH
 #include "peers/torch.hpp"
@@ -42,22 +50,41 @@
 namespace {
 
 using bench::problem;
-using bench::result;
 using bench::size3;
+using bench::size4;
+using bench::two_layer_problem;
 
 template <class T>
 constexpr const char* precision_name() {
     return sizeof(T) == sizeof(float) ? "float" : "double";
 }
 
-// One implementation on one problem: checked against the reference, then registered.
-template <class Peer, class T>
-bool check_and_register(const char* impl, const std::shared_ptr<const problem<T>>& p, const result<double>* reference) {
+// "loss 1.00e-07, dw 2.00e-07, db 3.00e-07" (with_names) or "1.00e-07, 2.00e-07, 3.00e-07".
+template <class Result>
+std::string describe(const bench::errors& e, bool with_names) {
+    std::string s;
+    auto add = [&](const char* name, double error) {
+        char figure[32];
+        std::snprintf(figure, sizeof figure, "%.2e", error);
+        s += (s.empty() ? "" : ", ") + (with_names ? std::string(name) + " " : std::string()) + figure;
+    };
+    add("loss", e.loss);
+    for (std::size_t i = 0; i < e.gradients.size(); ++i) add(Result::gradient_names[i], e.gradients[i]);
+    return s;
+}
+
+// One implementation on one problem (problem<T> or two_layer_problem<T>): checked against the
+// reference, then registered.
+template <class Peer, class Problem>
+bool check_and_register(const char* impl, const std::shared_ptr<const Problem>& p,
+                        const typename Problem::reference_type* reference) {
+    using T = typename Problem::value_type;
+    using result = typename Problem::result_type;
     const std::string name = std::string(impl) + "/" + precision_name<T>() + "/" + bench::size_name(p->size);
     bool ok = true;
     if (reference) {  // the floor computes no gradients: nothing to compare
         Peer peer(*p);
-        result<T> r(p->size);
+        result r(p->size);
         peer.run(r);
         const bench::errors first = bench::compare(r, *reference);
         peer.run(r);  // the second call must give the same answer as the first
@@ -66,12 +93,12 @@ bool check_and_register(const char* impl, const std::shared_ptr<const problem<T>
         ok = error <= bench::tolerance<T>();
         std::printf("check %-42s relative error %.2e  %s\n", name.c_str(), error, ok ? "ok" : "MISMATCH");
         if (!ok)
-            std::printf("      loss %.2e, dw %.2e, db %.2e (first call); %.2e, %.2e, %.2e (second call)\n", first.loss,
-                        first.dw, first.db, second.loss, second.dw, second.db);
+            std::printf("      %s (first call); %s (second call)\n", describe<result>(first, true).c_str(),
+                        describe<result>(second, false).c_str());
     }
     benchmark::RegisterBenchmark(name.c_str(), [p](benchmark::State& state) {
         Peer peer(*p);
-        result<T> r(p->size);
+        result r(p->size);
         for (auto _ : state) {
             peer.run(r);
             benchmark::DoNotOptimize(r.loss);
@@ -83,26 +110,65 @@ bool check_and_register(const char* impl, const std::shared_ptr<const problem<T>
     return ok;
 }
 
+#ifdef CTGRAD_BENCH_HAVE_EIGEN
+// Which Eigen peer serves which problem.
+template <class Problem>
+struct eigen_peer_of;
+template <class T>
+struct eigen_peer_of<problem<T>> {
+    using type = bench::eigen_peer<T>;
+};
+template <class T>
+struct eigen_peer_of<two_layer_problem<T>> {
+    using type = bench::eigen_two_layer<T>;
+};
+#endif
+
+// The implementations every problem has, after ctgrad and in this order: its scalar loop Loop,
+// then Eigen and libtorch where they were found.
+template <class Loop, class Problem>
+bool check_and_register_peers(const std::shared_ptr<const Problem>& p,
+                              const typename Problem::reference_type& reference) {
+    bool ok = check_and_register<Loop>("loop", p, &reference);
+#ifdef CTGRAD_BENCH_HAVE_EIGEN
+    ok &= check_and_register<typename eigen_peer_of<Problem>::type>("eigen", p, &reference);
+#endif
+#ifdef CTGRAD_BENCH_HAVE_TORCH
+    ok &= check_and_register<bench::torch_peer<Problem>>("torch", p, &reference);
+#endif
+    return ok;
+}
+
 // Every implementation on one size and precision. N and K are template arguments because
 // ctgrad's model has static feature and output axes.
 template <class T, std::size_t B, std::size_t N, std::size_t K>
 bool add_size() {
     constexpr size3 size{B, N, K};
     const auto p = std::make_shared<const problem<T>>(size);
-    result<double> reference(size);
+    bench::result<double> reference(size);
     const problem<double> p64 = p->template as<double>();
     bench::scalar_loop<double>(p64).run(reference);
 
     bool ok = true;
     ok &= check_and_register<bench::ctgrad_peer<T, N, K>>("ctgrad", p, &reference);
-    ok &= check_and_register<bench::scalar_loop<T>>("loop", p, &reference);
-#ifdef CTGRAD_BENCH_HAVE_EIGEN
-    ok &= check_and_register<bench::eigen_peer<T>>("eigen", p, &reference);
-#endif
-#ifdef CTGRAD_BENCH_HAVE_TORCH
-    ok &= check_and_register<bench::torch_peer<T>>("torch", p, &reference);
-#endif
+    ok &= check_and_register_peers<bench::scalar_loop<T>>(p, reference);
     ok &= check_and_register<bench::memory_floor<T>>("floor", p, nullptr);
+    return ok;
+}
+
+// Every implementation of the two-layer problem on one size and precision (static N, H, K
+// for ctgrad, as above). The double problem is made directly: it holds the same numbers.
+template <class T, std::size_t B, std::size_t N, std::size_t H, std::size_t K>
+bool add_two_layer_size() {
+    constexpr size4 size{B, N, H, K};
+    const auto p = std::make_shared<const two_layer_problem<T>>(size);
+    bench::two_layer_result<double> reference(size);
+    const two_layer_problem<double> p64(size);
+    bench::scalar_loop_two_layer<double>(p64).run(reference);
+
+    bool ok = true;
+    ok &= check_and_register<bench::ctgrad_two_layer<T, N, H, K>>("ctgrad", p, &reference);
+    ok &= check_and_register_peers<bench::scalar_loop_two_layer<T>>(p, reference);
     return ok;
 }
 
@@ -125,14 +191,16 @@ int main(int argc, char** argv) {
     bench::set_torch_threads(1);
 #endif
     benchmark::AddCustomContext("ctgrad_isa", xsimd::default_arch::name());
-    benchmark::AddCustomContext("ctgrad_peers", std::string("ctgrad loop")
+    const std::string optional_peers = std::string()
 #ifdef CTGRAD_BENCH_HAVE_EIGEN
-                                                    + " eigen"
+                                       + " eigen"
 #endif
 #ifdef CTGRAD_BENCH_HAVE_TORCH
-                                                    + " torch"
+                                       + " torch"
 #endif
-                                                    + " floor");
+        ;
+    benchmark::AddCustomContext("ctgrad_peers", "ctgrad loop" + optional_peers + " floor");
+    benchmark::AddCustomContext("ctgrad_two_layer_peers", "ctgrad loop" + optional_peers);
     std::printf("instruction set: %s\n", xsimd::default_arch::name());
 
     bool ok = true;
@@ -146,6 +214,8 @@ int main(int argc, char** argv) {
     ok &= add_size<float, 16384, 256, 4>();
     ok &= add_size<float, 1024, 784, 10>();
     ok &= add_size<float, 65536, 256, 1>();  // 64 MiB of x: bandwidth-bound
+    ok &= add_two_layer_size<float, 256, 784, 64, 10>();  // the two-layer perceptron on MNIST
+    ok &= add_two_layer_size<double, 256, 784, 64, 10>();
     std::fflush(stdout);
     if (!ok) {
         std::fprintf(stderr, "cross-check FAILED: an implementation disagrees with the reference; nothing timed\n");

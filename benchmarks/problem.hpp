@@ -10,9 +10,10 @@
 // the implementation.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
-#include <initializer_list>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
@@ -30,26 +31,50 @@ inline std::string size_name(const size3& s) {
     return "B=" + std::to_string(s.B) + ",N=" + std::to_string(s.N) + ",K=" + std::to_string(s.K);
 }
 
+// The fixed-seed random numbers of a problem, drawn in double and rounded to float, so that a
+// problem's float and double instances hold exactly the same numbers. One normal distribution
+// serves every normal draw (it keeps a spare value from one call to the next), as when the
+// single-layer problem drew its data from one lambda: its numbers stay what they were.
+class random_source {
+public:
+    explicit random_source(std::uint64_t seed) : rng_(seed) {}
+    template <class T>
+    void normal(std::vector<T>& v, double scale) {  // N(0, scale²)
+        for (T& e : v) e = static_cast<T>(static_cast<float>(scale * randn_(rng_)));
+    }
+    template <class T>
+    void uniform01(std::vector<T>& v) {  // U[0, 1]
+        for (T& e : v) e = static_cast<T>(static_cast<float>(rand01_(rng_)));
+    }
+
+private:
+    std::mt19937_64 rng_;
+    std::normal_distribution<double> randn_;
+    std::uniform_real_distribution<double> rand01_;
+};
+
+template <class T>
+struct result;
+
 // The data of one problem in precision T. x ~ N(0, 1), w ~ N(0, 0.1²), b ~ N(0, 0.05²),
 // t ~ U[0, 1]; drawn in double with a fixed seed per size and rounded to float, so the float
 // and double problems of one size hold exactly the same numbers.
 template <class T>
 struct problem {
+    using value_type = T;
+    using result_type = result<T>;
+    using reference_type = result<double>;  // the cross-check's reference: the scalar loop in double
+
     size3 size{};
     std::vector<T> x, t, w, b;
 
     problem() = default;
     explicit problem(size3 s) : size(s), x(s.B * s.N), t(s.B * s.K), w(s.K * s.N), b(s.K) {
-        std::mt19937_64 rng(20260 + 1000003 * s.B + 1009 * s.N + s.K);
-        std::normal_distribution<double> randn;
-        std::uniform_real_distribution<double> rand01;
-        auto fill = [&](std::vector<T>& v, auto& distribution, double scale) {
-            for (T& e : v) e = static_cast<T>(static_cast<float>(scale * distribution(rng)));
-        };
-        fill(x, randn, 1.0);
-        fill(w, randn, 0.1);
-        fill(b, randn, 0.05);
-        fill(t, rand01, 1.0);
+        random_source r(20260 + 1000003 * s.B + 1009 * s.N + s.K);
+        r.normal(x, 1.0);
+        r.normal(w, 0.1);
+        r.normal(b, 0.05);
+        r.uniform01(t);
     }
 
     // The same numbers in another precision (exact: the values are floats).
@@ -66,11 +91,17 @@ struct problem {
 };
 
 // What every implementation produces: the loss and the two gradients, in precision T.
+// gradients() lists them in the order of the parameters, with gradient_names, for the code
+// that treats every problem alike (the cross-check, libtorch's copy-out).
 template <class T>
 struct result {
     T loss = 0;
     std::vector<T> dw, db;
     explicit result(size3 s) : dw(s.K * s.N), db(s.K) {}
+
+    static constexpr std::array<const char*, 2> gradient_names{"dw", "db"};
+    std::array<std::vector<T>*, 2> gradients() { return {&dw, &db}; }
+    std::array<const std::vector<T>*, 2> gradients() const { return {&dw, &db}; }
 };
 
 // Normwise relative error ‖a − r‖ / ‖r‖ (the absolute error when r = 0).
@@ -91,19 +122,27 @@ constexpr double tolerance() {
     return sizeof(T) == sizeof(float) ? 1e-4 : 1e-10;
 }
 
-// The relative errors of `got` against the reference: loss, dw, db, and the worst of them.
+// The relative errors of `got` against the reference: the loss's, each gradient's (in the
+// order of gradients()), and the worst of them.
 struct errors {
-    double loss, dw, db;
+    double loss = 0;
+    std::vector<double> gradients;
     double worst() const {  // NaN counts as the worst of all
         double w = 0;
-        for (double e : {loss, dw, db}) w = std::isnan(e) ? HUGE_VAL : std::max(w, e);
+        auto consider = [&](double e) { w = std::isnan(e) ? HUGE_VAL : std::max(w, e); };
+        consider(loss);
+        for (double e : gradients) consider(e);
         return w;
     }
 };
-template <class T>
-errors compare(const result<T>& got, const result<double>& ref) {
-    const double loss_error = std::fabs(static_cast<double>(got.loss) - ref.loss) / std::max(std::fabs(ref.loss), 1e-300);
-    return {loss_error, relative_error(got.dw, ref.dw), relative_error(got.db, ref.db)};
+template <class Result, class Reference>  // result<T> and result<double>, or another problem's pair
+errors compare(const Result& got, const Reference& ref) {
+    errors e;
+    e.loss = std::fabs(static_cast<double>(got.loss) - ref.loss) / std::max(std::fabs(ref.loss), 1e-300);
+    const auto g = got.gradients();
+    const auto r = ref.gradients();
+    for (std::size_t i = 0; i < r.size(); ++i) e.gradients.push_back(relative_error(*g[i], *r[i]));
+    return e;
 }
 
 }  // namespace bench

@@ -14,7 +14,9 @@ Subcommands:
       the contents of --from (used by run.sh for compile_cost.sh's table).
 
 Benchmark names are IMPL/PRECISION/B=..,N=..,K=.. (benchmarks/main.cpp); IMPL is one of
-ctgrad, loop, eigen, torch, floor.
+ctgrad, loop, eigen, torch, floor. The two-layer perceptron's are IMPL/PRECISION/B=..,N=..,H=..,K=..
+(no floor): its sizes are (B, N, H, K), shown as (B, N, H→K), in a table of their own, after the
+single-layer table and its targets, and in the same SVG panel; the targets are the single layer's.
 """
 
 import argparse
@@ -33,7 +35,7 @@ IMPL_TITLES = {
     "floor": "memory floor",
 }
 COLOURS = {"ctgrad": "#d62728", "loop": "#7f7f7f", "eigen": "#1f77b4", "torch": "#ff7f0e", "floor": "#2ca02c"}
-NAME = re.compile(r"^(?P<impl>\w+)/(?P<prec>float|double)/B=(?P<B>\d+),N=(?P<N>\d+),K=(?P<K>\d+)")
+NAME = re.compile(r"^(?P<impl>\w+)/(?P<prec>float|double)/B=(?P<B>\d+),N=(?P<N>\d+)(?:,H=(?P<H>\d+))?,K=(?P<K>\d+)")
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 LECTURE = [(1, 10, 1), (1, 10, 2)]
@@ -42,14 +44,16 @@ BANDWIDTH = (65536, 256, 1)
 
 
 def load(path, time_kind):
-    """{(impl, prec, (B, N, K)): nanoseconds} and the context of one JSON file."""
+    """{(impl, prec, size): nanoseconds} and the context of one JSON file; size is (B, N, K), or
+    (B, N, H, K) for the two-layer problem."""
     data = json.loads(Path(path).read_text())
     medians, singles = {}, {}
     for b in data.get("benchmarks", []):
         m = NAME.match(b.get("run_name", b["name"]))
         if not m or b.get("error_occurred"):
             continue
-        key = (m["impl"], m["prec"], (int(m["B"]), int(m["N"]), int(m["K"])))
+        size = tuple(int(m[d]) for d in ("B", "N", "H", "K") if m[d] is not None)
+        key = (m["impl"], m["prec"], size)
         ns = b[f"{time_kind}_time"] * UNIT_NS[b.get("time_unit", "ns")]
         if b.get("run_type") == "aggregate":
             if b.get("aggregate_name") == "median":
@@ -94,13 +98,17 @@ def cases(times):
     return sorted(seen, key=rank)
 
 
+def two_layer(size):
+    return len(size) == 4
+
+
 def size_str(size):
-    return "({}, {}, {})".format(*size)
+    return "({}, {}, {}→{})".format(*size) if two_layer(size) else "({}, {}, {})".format(*size)
 
 
-def table(times, impls):
-    peers = [i for i in impls if i != "ctgrad"]
-    head = ["(B, N, K)", "type"] + [IMPL_TITLES[i] for i in impls] + [f"ctgrad ÷ {IMPL_TITLES[p]}" for p in peers]
+def table(times, impls, size_head="(B, N, K)"):
+    peers = [i for i in impls if i != "ctgrad"] if "ctgrad" in impls else []  # no ratios without ctgrad
+    head = [size_head, "type"] + [IMPL_TITLES[i] for i in impls] + [f"ctgrad ÷ {IMPL_TITLES[p]}" for p in peers]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * 2 + "---:|" * (len(head) - 2)]
     for prec, size in cases(times):
         c = times.get(("ctgrad", prec, size))
@@ -150,7 +158,8 @@ def context_line(label, ctx):
     caches = ", ".join(f"L{c['level']} {c['size'] // 1024} KiB" for c in ctx.get("caches", []) if c.get("type") != "Instruction")
     load = ", ".join(f"{x:.2f}" for x in ctx.get("load_avg", []))
     caches = f" ({caches})" if caches else ""
-    return (f"- `{label}`: instruction set {ctx.get('ctgrad_isa', '?')}, peers: {ctx.get('ctgrad_peers', '?')}; "
+    two = f", two-layer peers: {ctx['ctgrad_two_layer_peers']}" if "ctgrad_two_layer_peers" in ctx else ""
+    return (f"- `{label}`: instruction set {ctx.get('ctgrad_isa', '?')}, peers: {ctx.get('ctgrad_peers', '?')}{two}; "
             f"{ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz{caches}; "
             f"load average during the run {load or '?'}; {ctx.get('date', '')}")
 
@@ -161,12 +170,17 @@ def markdown(runs, time_kind, svg_name, failed=()):
         parts.append(context_line(label, ctx))
     for label in failed:
         parts.append(f"- `{label}`: **its cross-check failed** (an implementation disagreed with the reference): not timed")
-    for label, (times, _) in runs.items():
+    for label, (all_times, _) in runs.items():
+        times = {k: v for k, v in all_times.items() if not two_layer(k[2])}
         impls = [i for i in IMPLS if any(k[0] == i for k in times)]
         parts += ["", f"#### `{label}`", "", table(times, impls), ""]
         parts += ["Targets:", "", "| target | case | figure | |", "|---|---|---:|---|"]
         for target, case, figure, met in targets(times):
             parts.append(f"| {target} | {case} | {figure} | {'met' if met else '**not met**'} |")
+        two = {k: v for k, v in all_times.items() if two_layer(k[2])}
+        if two:
+            impls = [i for i in IMPLS if any(k[0] == i for k in two)]
+            parts += ["", "Two-layer perceptron (loss and the four gradients):", "", table(two, impls, "(B, N, H→K)")]
     if svg_name:
         parts += ["", f"![time relative to ctgrad, log scale]({svg_name})"]
     return "\n".join(parts) + "\n"
@@ -200,6 +214,8 @@ def svg(runs, path):
         out.append(f'<rect x="{x0}" y="26" width="10" height="10" fill="{COLOURS[impl]}"/>'
                    f'<text x="{x0 + 14}" y="35">{IMPL_TITLES[impl]}</text>')
         x0 += 14 + 8 * len(IMPL_TITLES[impl]) + 16
+    if any("→" in name for _, _, g in panels for name, _ in g):
+        out.append(f'<text x="{x0}" y="35">(B, N, H→K): the two-layer perceptron</text>')
     for p, (label, impls, groups) in enumerate(panels):
         y0 = top + 20 + p * panel_h
         out.append(f'<text x="{left}" y="{y0 - 6}" font-weight="bold">{label}</text>')

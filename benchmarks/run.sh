@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces docs/performance.md's figures: builds the two benchmark binaries (native and
-# AVX2+FMA), runs each with repetitions, and writes the table and targets into
-# docs/performance.md (between its benchmark-results markers), the plot docs/benchmark.svg,
-# and compile_cost.sh's table (between the compile-cost markers).
+# AVX2+FMA), runs each with repetitions, and writes the tables (single- and two-layer
+# perceptron) and targets into docs/performance.md (between its benchmark-results markers),
+# the plot docs/benchmark.svg, and compile_cost.sh's table (between the compile-cost markers).
 #
 # Environment:
 #   BUILD_DIR  build directory          (default: <repo>/build-bench)

@@ -1,4 +1,4 @@
-// Peer 4's implementation (see torch.hpp): libtorch's autograd on the benchmarked problem.
+// Peer 4's implementation (see torch.hpp): libtorch's autograd on the benchmarked problems.
 // A translation unit of its own so that libtorch's headers are parsed once per binary.
 
 #include "torch.hpp"
@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
+#include <vector>
 
 namespace bench {
 
@@ -14,45 +16,87 @@ void set_torch_threads(int n) {
     torch::set_num_threads(n);
 }
 
+namespace {
+
+std::int64_t i64(std::size_t n) {
+    return static_cast<std::int64_t>(n);
+}
+
+// A tensor of the given shape over a copy of v (from_blob does not copy: clone() gives each
+// tensor its own storage).
 template <class T>
-struct torch_peer<T>::state {
-    torch::Tensor x, t, w, b;
+torch::Tensor tensor_of(const std::vector<T>& v, std::vector<std::int64_t> shape) {
+    const auto type = std::is_same_v<T, float> ? torch::kFloat32 : torch::kFloat64;
+    return torch::from_blob(const_cast<T*>(v.data()), shape, torch::TensorOptions().dtype(type)).clone();
+}
+
+// What differs between the problems: the parameters, in the order of the result's
+// gradients(), and the network's output o.
+template <class Problem>
+struct model;
+
+template <class T>
+struct model<problem<T>> {
+    static std::vector<torch::Tensor> parameters(const problem<T>& p) {
+        const auto N = i64(p.size.N), K = i64(p.size.K);
+        return {tensor_of(p.w, {K, N}), tensor_of(p.b, {K})};
+    }
+    static torch::Tensor output(const torch::Tensor& x, const std::vector<torch::Tensor>& w) {
+        return torch::sigmoid(x.matmul(w[0].t()) + w[1]);
+    }
 };
 
 template <class T>
-torch_peer<T>::torch_peer(const problem<T>& p) : s_(std::make_unique<state>()) {
-    const auto type = std::is_same_v<T, float> ? torch::kFloat32 : torch::kFloat64;
-    const auto B = static_cast<std::int64_t>(p.size.B), N = static_cast<std::int64_t>(p.size.N),
-               K = static_cast<std::int64_t>(p.size.K);
-    auto tensor = [&](const std::vector<T>& v, std::vector<std::int64_t> shape) {
-        // from_blob does not copy: clone() gives each tensor its own storage.
-        return torch::from_blob(const_cast<T*>(v.data()), shape, torch::TensorOptions().dtype(type)).clone();
-    };
-    s_->x = tensor(p.x, {B, N});
-    s_->t = tensor(p.t, {B, K});
-    s_->w = tensor(p.w, {K, N}).requires_grad_(true);
-    s_->b = tensor(p.b, {K}).requires_grad_(true);
+struct model<two_layer_problem<T>> {
+    static std::vector<torch::Tensor> parameters(const two_layer_problem<T>& p) {
+        const auto N = i64(p.size.N), H = i64(p.size.H), K = i64(p.size.K);
+        return {tensor_of(p.w1, {H, N}), tensor_of(p.b1, {H}), tensor_of(p.w2, {K, H}), tensor_of(p.b2, {K})};
+    }
+    static torch::Tensor output(const torch::Tensor& x, const std::vector<torch::Tensor>& w) {
+        const torch::Tensor h = torch::sigmoid(x.matmul(w[0].t()) + w[1]);
+        return torch::sigmoid(h.matmul(w[2].t()) + w[3]);
+    }
+};
+
+}  // namespace
+
+template <class Problem>
+struct torch_peer<Problem>::state {
+    torch::Tensor x, t;
+    std::vector<torch::Tensor> parameters;  // requiring gradients
+};
+
+template <class Problem>
+torch_peer<Problem>::torch_peer(const Problem& p) : s_(std::make_unique<state>()) {
+    const auto B = i64(p.size.B), N = i64(p.size.N), K = i64(p.size.K);
+    s_->x = tensor_of(p.x, {B, N});
+    s_->t = tensor_of(p.t, {B, K});
+    s_->parameters = model<Problem>::parameters(p);
+    for (torch::Tensor& w : s_->parameters) w.requires_grad_(true);
 }
 
-template <class T>
-torch_peer<T>::~torch_peer() = default;
+template <class Problem>
+torch_peer<Problem>::~torch_peer() = default;
 
-template <class T>
-void torch_peer<T>::run(result<T>& r) {
+template <class Problem>
+void torch_peer<Problem>::run(typename Problem::result_type& r) {
+    using T = typename Problem::value_type;
     state& s = *s_;
-    const torch::Tensor o = torch::sigmoid(s.x.matmul(s.w.t()) + s.b);
+    const torch::Tensor o = model<Problem>::output(s.x, s.parameters);
     const torch::Tensor loss = 0.5 * (o - s.t).pow(2).sum();
     loss.backward();
     r.loss = loss.template item<T>();
-    const torch::Tensor& gw = s.w.grad();
-    const torch::Tensor& gb = s.b.grad();
-    std::copy_n(gw.template data_ptr<T>(), r.dw.size(), r.dw.begin());
-    std::copy_n(gb.template data_ptr<T>(), r.db.size(), r.db.begin());
-    s.w.mutable_grad().zero_();
-    s.b.mutable_grad().zero_();
+    const auto gradients = r.gradients();
+    for (std::size_t i = 0; i < gradients.size(); ++i) {
+        const torch::Tensor& g = s.parameters[i].grad();
+        std::copy_n(g.template data_ptr<T>(), gradients[i]->size(), gradients[i]->begin());
+    }
+    for (torch::Tensor& w : s.parameters) w.mutable_grad().zero_();
 }
 
-template class torch_peer<float>;
-template class torch_peer<double>;
+template class torch_peer<problem<float>>;
+template class torch_peer<problem<double>>;
+template class torch_peer<two_layer_problem<float>>;
+template class torch_peer<two_layer_problem<double>>;
 
 }  // namespace bench

@@ -40,10 +40,13 @@ inline void dot_block(const T* const* xr, const T* const* wr, std::size_t q, T* 
     for (; k + S * W <= q; k += S * W) {
         for (std::size_t s = 0; s < S; ++s) {
             V wv[NR];
-            for (std::size_t j = 0; j < NR; ++j)
+            for (std::size_t j = 0; j < NR; ++j) {
                 wv[j] = vload<V>(wr[j] + k + s * W);
+                vpin(wv[j]);
+            }
             for (std::size_t i = 0; i < MR; ++i) {
-                const V xv = vload<V>(xr[i] + k + s * W);
+                V xv = vload<V>(xr[i] + k + s * W);
+                vpin(xv);
                 for (std::size_t j = 0; j < NR; ++j)
                     acc[s][i][j] = vfma(xv, wv[j], acc[s][i][j]);
             }
