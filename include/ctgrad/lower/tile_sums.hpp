@@ -69,11 +69,12 @@ inline void add_column_sums(const T* g, std::size_t R, std::size_t C, T* dst) {
             a += vload<V>(g + r * C + c);
         vstore(dst + c, a);
     }
-    for (std::size_t rest = C - c; rest > 0; --rest, ++c) {  // counted down: g++ 12 misjudges `c < C` here
-        T a = dst[c];
+    if (c < C) {  // the last columns: one masked vector per row
+        const std::size_t rest = C - c;
+        V a = vload_partial<V>(dst + c, rest);
         for (std::size_t r = 0; r < R; ++r)
-            a += g[r * C + c];
-        dst[c] = a;
+            a += vload_partial<V>(g + r * C + c, rest);
+        vstore_partial(dst + c, a, rest);
     }
 }
 
