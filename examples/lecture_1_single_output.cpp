@@ -13,11 +13,10 @@
 #include <ctgrad/ctgrad.hpp>
 #include <ctgrad/io/torch_format.hpp>
 #include <ctgrad/reference/evaluate.hpp>
-#include <iostream>
 #include <random>
-#include <string>
-#include <string_view>
 #include <vector>
+
+#include "ipython_session.hpp"
 
 using namespace ctgrad;
 using io::format_shape;
@@ -32,18 +31,8 @@ constexpr auto o = sigmoid(matmul(x, transpose(w)));  // o = torch.sigmoid(x@w.t
 constexpr auto loss = mse_loss(ones(1, 1), o);        // loss = F.mse_loss(torch.ones(1,1), o)
 // [snippet-end]
 
-namespace {
-// IPython's prompts, numbered as in the lecture; 0 is a line the lecture does not have.
-std::string prompt(std::string_view what, int number) {
-    return std::string(what) + "[" + (number ? std::to_string(number) : " ") + "]:";
-}
-void in(int number, std::string_view code) {
-    std::cout << prompt("In ", number) << ' ' << code << '\n';
-}
-void out(int number, const std::string& value) {
-    std::cout << prompt("Out", number) << (value.find('\n') == std::string::npos ? " " : "\n") << value << '\n';
-}
-}  // namespace
+using ipython::in;  // IPython's prompts: ipython_session.hpp
+using ipython::out;
 
 int main() {
     // torch.randn's generator cannot be reproduced in C++: the same distribution, other numbers
