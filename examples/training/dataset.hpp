@@ -1,8 +1,8 @@
 #pragma once
 // From a data file to what SGD trains on: a fixed-seed train/test split, features standardised
 // with the training rows' statistics, float32 matrices and targets (a 0/1 column for two
-// classes, one-hot rows for more). Also where the files are: Debian's python3-sklearn location
-// by default, and what to tell a user who does not have them.
+// classes, one-hot rows for more, or class indices). Also where the files are: Debian's
+// python3-sklearn location by default, and what to tell a user who does not have them.
 // Every step is mirrored by examples/training/training_common.py, so PyTorch sees the same rows.
 
 #include <algorithm>
@@ -117,6 +117,17 @@ inline matrix targets(const labelled_data& d, std::size_t outputs) {
         }
     }
     return t;
+}
+
+/// The class index of each row of targets `t`, as floats in one column (cross_entropy's y):
+/// the 0/1 label itself with one output, else the position of the row's one.
+inline matrix class_indices(const matrix& t) {
+    if (t.cols == 1)
+        return t;
+    matrix y{t.rows, 1, std::vector<float>(t.rows)};
+    for (std::size_t i = 0; i < t.rows; ++i)
+        y.values[i] = static_cast<float>(std::max_element(t.row(i), t.row(i) + t.cols) - t.row(i));
+    return y;
 }
 
 }  // namespace training

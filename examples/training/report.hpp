@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,7 @@ inline void plot_runs(const std::string& path, const std::string& title, const s
 }
 
 /// True when every run's held-out accuracy reaches `target`; says which do not.
-inline bool reaches(const std::vector<run_result>& runs, double target) {
+inline bool reaches(std::span<const run_result> runs, double target) {
     bool ok = true;
     for (const auto& r : runs) {
         if (r.last().test_accuracy < target) {
@@ -55,8 +56,11 @@ inline bool reaches(const std::vector<run_result>& runs, double target) {
             ok = false;
         }
     }
-    if (ok)
-        std::printf("every run reaches %.0f %% on the held-out rows\n", 100 * target);
+    if (ok) {
+        std::printf("held-out accuracy of at least %.0f %%:", 100 * target);
+        for (const auto& r : runs)
+            std::printf(" %s%s", r.name.c_str(), &r == &runs.back() ? "\n" : ",");
+    }
     return ok;
 }
 

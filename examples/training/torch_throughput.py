@@ -9,8 +9,10 @@ Each run of examples/train_breast_cancer.cpp and examples/train_digits.cpp (CONF
 training_common.py) is trained the same way in PyTorch, on one thread
 (torch.set_num_threads(1)): the same standardised float32 rows, initial weights and batch
 order, and per mini-batch the same work as the C++ examples time -- gather the rows
-(x[idx]), forward, loss, backward, torch.optim.SGD's step. The batch orders are drawn
-before the clock starts (the C++ examples draw each epoch's permutation before timing it too).
+(x[idx]), forward, loss, backward, torch.optim.SGD's step. The two-layer run is the same model
+written in PyTorch: relu(x @ w1.t() + b1) @ w2.t() + b2 and F.cross_entropy. The batch orders
+are drawn before the clock starts (the C++ examples draw each epoch's permutation before
+timing it too).
 Prints, per run, the last epoch's loss, the held-out accuracy and the samples per second over
 all epochs.
 """
@@ -24,20 +26,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import training_common as tc  # noqa: E402
 
 
-def accuracy(x, labels, w, b):
+def accuracy(logits, x, labels):
     with torch.no_grad():
-        z = x @ w.t() + b
+        z = logits(x)
         predicted = (z[:, 0] > 0).long() if z.shape[1] == 1 else z.argmax(1)
     return float((predicted.numpy() == labels).mean())
 
 
 def run(name, data, epochs_override):
-    dataset, loss, epochs, batch, lr, momentum = tc.CONFIGS[name]
+    dataset, loss, epochs, batch, lr, momentum, hidden = tc.CONFIGS[name]
     epochs = epochs_override or epochs
     x, t, labels, train, test = data[dataset]
-    xt, tt = torch.from_numpy(x[train]), torch.from_numpy(t[train])
-    w0, b0 = tc.initial_parameters(x.shape[1], t.shape[1])
-    step, w, b = tc.torch_trainer(loss, lr, momentum, w0, b0)
+    xt, tt = torch.from_numpy(x[train]), torch.from_numpy(tc.targets_of(loss, t, labels)[train])
+    initial = tc.initial_parameters(x.shape[1], t.shape[1], hidden)
+    step, logits, _parameters = tc.torch_trainer(loss, lr, momentum, initial)
     n = len(train)
     orders = [torch.tensor(sum(e, []), dtype=torch.long) for e in tc.epoch_batches(n, batch, epochs)]
     start = time.perf_counter()
@@ -47,7 +49,7 @@ def run(name, data, epochs_override):
             idx = order[s:s + batch]
             loss_sum += float(step(xt[idx], tt[idx])) * len(idx)
     seconds = time.perf_counter() - start
-    acc = accuracy(torch.from_numpy(x[test]), labels[test], w, b)
+    acc = accuracy(logits, torch.from_numpy(x[test]), labels[test])
     print(f"{name:18s}  {epochs} epochs x {n} samples  last epoch's loss {loss_sum / n:.6f}  "
           f"held-out accuracy {100 * acc:6.2f} %  {n * epochs / seconds:10.0f} samples/s", flush=True)
 

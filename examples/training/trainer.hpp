@@ -1,17 +1,21 @@
 #pragma once
-// The training loop of the examples: mini-batch SGD on a perceptron of models.hpp, batches in
+// The training loop of the examples: mini-batch SGD on a model of models.hpp, batches in
 // a splitmix64 order, a progress line per epoch (loss, accuracy, samples/s) and the history for
 // the plot. `sgd_stepper` is one SGD step on given rows, the unit that
 // tests/unit/test_training_parity.cpp replays against PyTorch's losses.
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <ctgrad/ctgrad.hpp>
 #include <span>
+#include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "dataset.hpp"
@@ -21,9 +25,10 @@
 
 namespace training {
 
-/// A data set ready for training: standardised features, targets, labels and the split.
+/// A data set ready for training: standardised features, targets (one-hot rows or the 0/1
+/// label, and class indices), labels and the split.
 struct problem {
-    matrix x, t;
+    matrix x, t, y;
     std::vector<int> labels;
     split_rows rows;
 };
@@ -34,6 +39,7 @@ inline problem make_problem(const labelled_data& d, std::size_t outputs, double 
     p.rows = split(d.rows(), test_fraction, seed);
     p.x = standardise(d, p.rows.train);
     p.t = targets(d, outputs);
+    p.y = class_indices(p.t);
     p.labels = d.labels;
     return p;
 }
@@ -47,55 +53,70 @@ struct train_config {
     std::uint64_t seed = 2026;
 };
 
-/// The parameters of a perceptron Model and one SGD step on them with the loss L.
+/// The targets Model's loss compares with: `t` (one-hot rows, or the 0/1 label) or, for a loss
+/// of class indices, `y` (one column).
+template <class Model>
+const matrix& targets_of(const matrix& t, const matrix& y) {
+    return ctgrad::rank_v<decltype(Model::target)> == 1 ? y : t;
+}
+
+/// The parameters of a Model of models.hpp and one SGD step on them with the loss L.
 template <class Model, loss_kind L>
 class sgd_stepper {
 public:
-    static constexpr std::size_t N = Model::inputs, K = Model::outputs;
+    static constexpr std::size_t P = std::tuple_size_v<decltype(Model::parameters)>;
+    /// Each parameter's values, in the order of Model::parameters.
+    using tensors = std::array<std::vector<float>, P>;
+    /// Each parameter's number of elements.
+    static constexpr std::array<std::size_t, P> sizes =
+        std::apply([](auto... v) { return std::array{elements(v)...}; }, Model::parameters);
 
-    /// Starts from the given weights (K × N) and biases (K).
-    sgd_stepper(std::vector<float> w, std::vector<float> b, sgd_options options)
-        : w_(std::move(w)), b_(std::move(b)), gw_(K * N), gb_(K), opt_w_(K * N, options), opt_b_(K, options) {
-        if (w_.size() != K * N || b_.size() != K)
-            throw std::invalid_argument("sgd_stepper: w must have K x N elements and b K");
+    /// Starts from the given parameters, each of its variable's size.
+    sgd_stepper(tensors p, sgd_options options) : p_(std::move(p)) {
+        for (std::size_t i = 0; i < P; ++i) {
+            if (p_[i].size() != sizes[i])
+                throw std::invalid_argument("sgd_stepper: parameter " + std::to_string(i) + " has " +
+                                            std::to_string(p_[i].size()) + " elements, not " +
+                                            std::to_string(sizes[i]));
+            g_[i].resize(sizes[i]);
+            opt_.emplace_back(sizes[i], options);
+        }
     }
 
-    /// Starts from torch.nn.Linear's range of uniform weights, from splitmix64(seed): w, then b.
+    /// Starts from torch.nn.Linear's range of uniform weights, from splitmix64(seed): the
+    /// parameters in order, each uniform in ±1/√(its layer's fan-in).
     static sgd_stepper initial(std::uint64_t seed, sgd_options options) {
         splitmix64 rng(seed);
-        auto w = init_uniform(K * N, N, rng);
-        auto b = init_uniform(K, N, rng);
-        return sgd_stepper(std::move(w), std::move(b), options);
+        tensors p;
+        for (std::size_t i = 0; i < P; ++i)
+            p[i] = init_uniform(sizes[i], Model::fan_in[i], rng);
+        return sgd_stepper(std::move(p), options);
     }
 
-    /// One step on the rows `rows` of x and t: the mini-batch's loss (before the update),
-    /// its gradients in one fused pass, then SGD's update of w and b.
-    float step(const matrix& x, const matrix& t, std::span<const std::size_t> rows) {
+    /// One step on the rows `rows` of x and of the targets (targets_of<Model>): the mini-batch's
+    /// loss (before the update), its gradients in one fused pass, then SGD's update of each parameter.
+    float step(const matrix& x, const matrix& targets, std::span<const std::size_t> rows) {
         const auto xb = gather(x, rows, xbuf_);
-        const auto tb = gather(t, rows, tbuf_);
-        auto [loss, dw, db] = program_(ctgrad::bind(Model::x, xb), ctgrad::bind(Model::t, tb),
-                                       ctgrad::bind(Model::w, std::span<const float>(w_)),
-                                       ctgrad::bind(Model::b, std::span<const float>(b_)), gw_, gb_);
-        opt_w_.step(w_, dw);
-        opt_b_.step(b_, db);
+        const auto tb = gather(targets, rows, tbuf_);
+        const float loss = [&]<std::size_t... I>(std::index_sequence<I...>) {
+            return std::get<0>(program_(ctgrad::bind(Model::x, xb), ctgrad::bind(Model::target, tb),
+                                        ctgrad::bind(std::get<I>(Model::parameters), std::span<const float>(p_[I]))...,
+                                        std::span<float>(g_[I])...));
+        }(std::make_index_sequence<P>{});
+        for (std::size_t i = 0; i < P; ++i)
+            opt_[i].step(p_[i], g_[i]);
         return loss;
     }
 
-    /// The class of each row: the output above 0.5 (one output) or the largest output; computed
-    /// on z = x·wᵀ + b, since σ is increasing.
+    /// The class of a row: the output above 0.5 (one output) or the largest output; decided
+    /// on the logits z, since σ is increasing.
     int predict(const float* row) const {
-        int best = 0;
-        float best_z = 0;
-        for (std::size_t k = 0; k < K; ++k) {
-            float z = b_[k];
-            for (std::size_t j = 0; j < N; ++j)
-                z += row[j] * w_[k * N + j];
-            if (K == 1)
-                return z > 0 ? 1 : 0;
-            if (k == 0 || z > best_z)
-                best = static_cast<int>(k), best_z = z;
-        }
-        return best;
+        std::array<float, Model::outputs> z;
+        Model::logits(row, p_, z.data());
+        if constexpr (Model::outputs == 1)
+            return z[0] > 0 ? 1 : 0;
+        else
+            return static_cast<int>(std::max_element(z.begin(), z.end()) - z.begin());
     }
 
     /// The fraction of `rows` whose predicted class is their label.
@@ -106,13 +127,15 @@ public:
         return rows.empty() ? 0.0 : static_cast<double>(right) / static_cast<double>(rows.size());
     }
 
-    const std::vector<float>& w() const { return w_; }
-    const std::vector<float>& b() const { return b_; }
+    /// The parameters' current values, in the order of Model::parameters.
+    const tensors& parameters() const { return p_; }
 
 private:
-    static constexpr auto program_ = Model::template program<L>();
-    std::vector<float> w_, b_, gw_, gb_, xbuf_, tbuf_;
-    sgd opt_w_, opt_b_;
+    static constexpr auto program_ = ctgrad::value_and_grad(
+        Model::template loss<L>(), std::apply([](auto... v) { return ctgrad::wrt(v...); }, Model::parameters));
+    tensors p_, g_;
+    std::vector<sgd> opt_;
+    std::vector<float> xbuf_, tbuf_;
 };
 
 /// One epoch's figures.
@@ -139,6 +162,7 @@ struct run_result {
 template <class Model, loss_kind L>
 run_result train(const problem& p, const train_config& c, const std::string& name) {
     auto stepper = sgd_stepper<Model, L>::initial(c.seed + 1, c.sgd);
+    const matrix& targets = targets_of<Model>(p.t, p.y);
     splitmix64 order(c.seed + 2);
     run_result result{name, {}, 0, 0};
     const std::size_t n = p.rows.train.size();
@@ -152,7 +176,7 @@ run_result train(const problem& p, const train_config& c, const std::string& nam
             batch_rows.resize(m);
             for (std::size_t i = 0; i < m; ++i)
                 batch_rows[i] = p.rows.train[perm[s + i]];
-            loss_sum += static_cast<double>(stepper.step(p.x, p.t, batch_rows)) * static_cast<double>(m);
+            loss_sum += static_cast<double>(stepper.step(p.x, targets, batch_rows)) * static_cast<double>(m);
         }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         result.train_seconds += seconds;

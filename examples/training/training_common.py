@@ -7,7 +7,7 @@ header under examples/training/:
                 split and standardisation (mean and population std of the training rows,
                 computed in double, sequentially; a constant column divides by 1)
   random.hpp    splitmix64, its uniform doubles, Fisher-Yates permutations, weight init
-  models.hpp    the models (sigmoid perceptrons) and their losses
+  models.hpp    the models (sigmoid perceptrons, two layers) and their losses
 Only the Python standard library, numpy and torch are used; the C++ side reads the same files.
 """
 import gzip
@@ -100,12 +100,15 @@ DATASETS = {
     "digits": ("digits.csv.gz", False, 10),
 }
 
-# The examples' runs, as examples/training/configs.hpp: data set, loss, epochs, batch, lr, momentum.
+# The examples' runs, as examples/training/configs.hpp: data set, loss, epochs, batch, lr,
+# momentum, and the model's hidden units (models.hpp): 0 for the perceptron o = σ(x·wᵀ + b)
+# (mse_loss, binary_cross_entropy), H for two layers z = relu(x·w1ᵀ + b1)·w2ᵀ + b2 (cross_entropy).
 CONFIGS = {
-    "breast_cancer_mse": ("breast_cancer", "mse_loss", 30, 32, 0.1, 0.0),
-    "breast_cancer_bce": ("breast_cancer", "binary_cross_entropy", 30, 32, 0.1, 0.0),
-    "digits_mse": ("digits", "mse_loss", 30, 32, 0.1, 0.9),
-    "digits_bce": ("digits", "binary_cross_entropy", 30, 32, 0.05, 0.9),
+    "breast_cancer_mse": ("breast_cancer", "mse_loss", 30, 32, 0.1, 0.0, 0),
+    "breast_cancer_bce": ("breast_cancer", "binary_cross_entropy", 30, 32, 0.1, 0.0, 0),
+    "digits_mse": ("digits", "mse_loss", 30, 32, 0.1, 0.9, 0),
+    "digits_bce": ("digits", "binary_cross_entropy", 30, 32, 0.05, 0.9, 0),
+    "digits_two_layer": ("digits", "cross_entropy", 30, 32, 0.01, 0.9, 64),
 }
 
 
@@ -128,11 +131,26 @@ def prepare(data_dir, dataset):
     return standardise(features, train), targets(labels, outputs), labels, train, test
 
 
-def initial_parameters(inputs, outputs):
-    """w (outputs x inputs) and b (outputs) as sgd_stepper::initial(SEED + 1): w first, then b."""
+def parameter_shapes(inputs, outputs, hidden):
+    """(name, shape, fan_in) of each parameter, in the order of models.hpp's `parameters`:
+    each layer's weights, then its biases (torch.nn.Linear's)."""
+    if not hidden:
+        return [("w", (outputs, inputs), inputs), ("b", (outputs,), inputs)]
+    return [("w1", (hidden, inputs), inputs), ("b1", (hidden,), inputs),
+            ("w2", (outputs, hidden), hidden), ("b2", (outputs,), hidden)]
+
+
+def initial_parameters(inputs, outputs, hidden):
+    """{name: float32 array} as sgd_stepper::initial(SEED + 1): the parameters in order, each
+    uniform in ±1/sqrt(its layer's fan-in)."""
     rng = SplitMix64(SEED + 1)
-    w = init_uniform(outputs * inputs, inputs, rng).reshape(outputs, inputs)
-    return w, init_uniform(outputs, inputs, rng)
+    return {name: init_uniform(math.prod(shape), fan_in, rng).reshape(shape)
+            for name, shape, fan_in in parameter_shapes(inputs, outputs, hidden)}
+
+
+def targets_of(loss, t, labels):
+    """What the loss compares with, as targets_of in trainer.hpp: class indices for cross_entropy, else t."""
+    return labels if loss == "cross_entropy" else t
 
 
 def epoch_batches(n_train, batch, epochs):
@@ -144,23 +162,34 @@ def epoch_batches(n_train, batch, epochs):
         yield [p[s:s + batch] for s in range(0, n_train, batch)]
 
 
-def torch_trainer(loss, lr, momentum, w, b):
-    """PyTorch's side of sgd_stepper (examples/training/trainer.hpp): parameters w, b (copied),
-    torch.optim.SGD, and step(x, t) -> the mini-batch's loss before the update (a 0-d tensor)."""
+def torch_trainer(loss, lr, momentum, parameters):
+    """PyTorch's side of sgd_stepper (examples/training/trainer.hpp): the parameters (copied from
+    initial_parameters' dict), torch.optim.SGD, step(x, target) -> the mini-batch's loss before
+    the update (a 0-d tensor), and logits(x): layers x·wᵀ + b, relu between them."""
     import torch
     import torch.nn.functional as F
 
-    w = torch.tensor(w, requires_grad=True)
-    b = torch.tensor(b, requires_grad=True)
-    opt = torch.optim.SGD([w, b], lr=lr, momentum=momentum)
-    loss_fn = F.mse_loss if loss == "mse_loss" else F.binary_cross_entropy
+    tensors = {name: torch.tensor(v, requires_grad=True) for name, v in parameters.items()}
+    values = list(tensors.values())
+    opt = torch.optim.SGD(values, lr=lr, momentum=momentum)
+    layers = list(zip(values[0::2], values[1::2]))  # (weights, biases) of each layer
 
-    def step(x, t):
-        o = torch.sigmoid(x @ w.t() + b)
-        value = loss_fn(o, t)
+    def logits(x):
+        for i, (w, b) in enumerate(layers):
+            x = x @ w.t() + b
+            if i + 1 < len(layers):
+                x = torch.relu(x)
+        return x
+
+    def step(x, target):
+        z = logits(x)
+        if loss == "cross_entropy":
+            value = F.cross_entropy(z, target)
+        else:
+            value = (F.mse_loss if loss == "mse_loss" else F.binary_cross_entropy)(torch.sigmoid(z), target)
         opt.zero_grad()
         value.backward()
         opt.step()
         return value.detach()
 
-    return step, w, b
+    return step, logits, tensors

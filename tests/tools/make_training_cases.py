@@ -9,8 +9,11 @@ python3-sklearn location); OUT defaults to tests/data/training_cases.json.
 For each run of examples/train_breast_cancer.cpp and examples/train_digits.cpp (CONFIGS in
 examples/training/training_common.py, the same as examples/training/configs.hpp) it rebuilds
 what the example trains on -- the fixed-seed split, the standardised float32 rows, the
-initial weights and the batch order, all from splitmix64 -- and records, in float32, the
+initial parameters and the batch order, all from splitmix64 -- and records, in float32, the
 loss PyTorch computes at each of the first 100 SGD steps and the parameters after them.
+The one-layer runs (o = σ(x·wᵀ + b), mse_loss or binary_cross_entropy on one-hot targets)
+store w and b as w0, b0, w_final, b_final; the two-layer run (z = relu(x·w1ᵀ + b1)·w2ᵀ + b2,
+cross_entropy on the class indices) stores w10, b10, w20, b20 and w1_final ... b2_final.
 The json embeds the standardised training rows, so the test needs no data file. Format:
 tests/data/README.md. Reproducible byte for byte.
 """
@@ -34,7 +37,7 @@ def f32(values):
 
 
 def dataset_entry(data_dir, name):
-    x, t, labels, train, test = tc.prepare(data_dir, name)
+    x, t, labels, train, _test = tc.prepare(data_dir, name)
     file, header, outputs = tc.DATASETS[name]
     return {
         "file": file,
@@ -47,16 +50,16 @@ def dataset_entry(data_dir, name):
         "file_rows": train,
         "x": f32(x[train]),
         "t": [int(v) for v in np.ravel(t[train])],
-    }, x[train], t[train]
+    }, x[train], t[train], labels[train]
 
 
-def case(name, x, t):
-    dataset, loss, _epochs, batch, lr, momentum = tc.CONFIGS[name]
+def case(name, x, t, labels):
+    dataset, loss, _epochs, batch, lr, momentum, hidden = tc.CONFIGS[name]
     n, inputs = x.shape
     outputs = t.shape[1]
-    w0, b0 = tc.initial_parameters(inputs, outputs)
-    step, w, b = tc.torch_trainer(loss, lr, momentum, w0, b0)
-    xt, tt = torch.from_numpy(x), torch.from_numpy(t)
+    initial = tc.initial_parameters(inputs, outputs, hidden)
+    step, _logits, parameters = tc.torch_trainer(loss, lr, momentum, initial)
+    xt, tt = torch.from_numpy(x), torch.from_numpy(tc.targets_of(loss, t, labels))
     batches, losses = [], []
     for epoch in tc.epoch_batches(n, batch, STEPS):  # more epochs than needed: stop at STEPS
         for rows in epoch:
@@ -67,20 +70,13 @@ def case(name, x, t):
             batches.append(rows)
         if len(batches) == STEPS:
             break
-    return {
-        "name": name,
-        "dataset": dataset,
-        "loss": loss,
-        "batch": batch,
-        "lr": lr,
-        "momentum": momentum,
-        "w0": f32(w0),
-        "b0": f32(b0),
-        "batches": batches,
-        "losses": f32(losses),
-        "w_final": f32(w.detach().numpy()),
-        "b_final": f32(b.detach().numpy()),
-    }
+    entry = {"name": name, "dataset": dataset, "loss": loss, "batch": batch, "lr": lr, "momentum": momentum}
+    if hidden:
+        entry.update({"hidden": hidden, "activation": "relu"})
+    entry.update({p + "0": f32(v) for p, v in initial.items()})
+    entry.update({"batches": batches, "losses": f32(losses)})
+    entry.update({p + "_final": f32(v.detach().numpy()) for p, v in parameters.items()})
+    return entry
 
 
 def main():
@@ -91,8 +87,8 @@ def main():
            "datasets": {}, "cases": []}
     rows = {}
     for name in tc.DATASETS:
-        doc["datasets"][name], x, t = dataset_entry(data_dir, name)
-        rows[name] = (x, t)
+        doc["datasets"][name], x, t, labels = dataset_entry(data_dir, name)
+        rows[name] = (x, t, labels)
     for name, config in tc.CONFIGS.items():
         doc["cases"].append(case(name, *rows[config[0]]))
     with open(out, "w") as f:

@@ -186,6 +186,10 @@ TEST_CASE("dataset: split, standardisation and targets", "[training][dataset]") 
 
     const matrix t = targets(d, 3);
     CHECK(t.values == std::vector<float>{1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0});
+    const matrix y = class_indices(t);  // cross_entropy's targets: the labels, one column
+    CHECK((y.rows == 4 && y.cols == 1 && y.values == std::vector<float>{0, 1, 2, 0}));
+    const matrix binary{3, 1, {1, 0, 1}};  // one output: the 0/1 label already is the class
+    CHECK(class_indices(binary).values == binary.values);
     CHECK_THROWS_AS(targets(d, 1), std::invalid_argument);  // label 2 with one output
     CHECK_THROWS_AS(targets(d, 2), std::invalid_argument);
 }
