@@ -5,7 +5,8 @@
 #   examples/lecture_1_single_output.cpp   (the lecture's model, its derivative and fused pass)
 # versus a generated translation unit with the same #include lines and an empty main (the
 # price of the headers alone). Flags: the Release build's, -std=c++20 -O3 -DNDEBUG -I include
-# (Boost and xsimd are in /usr/include); no -march. Compile only (-c), no ccache.
+# -I examples (the examples' shared headers; Boost and xsimd are in /usr/include); no -march.
+# Compile only (-c), no ccache.
 # Targets: the example ≤ 2 × the include-only time, and ≤ 1 GiB. Prints a Markdown table.
 #
 # Environment: COMPILERS (default "g++ clang++-14"), RUNS (default 3), CXXFLAGS_EXTRA.
@@ -15,7 +16,7 @@ runs=${RUNS:-3}
 example=$root/examples/lecture_1_single_output.cpp
 [[ -x /usr/bin/time ]] || { echo "compile_cost.sh: needs GNU time (Debian: apt-get install time)" >&2; exit 1; }
 # shellcheck disable=SC2206  # CXXFLAGS_EXTRA is a list of flags: split it
-flags=(-std=c++20 -O3 -DNDEBUG -I "$root/include" ${CXXFLAGS_EXTRA:-})
+flags=(-std=c++20 -O3 -DNDEBUG -I "$root/include" -I "$root/examples" ${CXXFLAGS_EXTRA:-})  # examples/: their shared headers
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
