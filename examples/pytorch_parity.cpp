@@ -1,24 +1,32 @@
-// pytorch_parity: ctgrad against PyTorch on golden perceptron cases.
+// pytorch_parity: ctgrad against PyTorch on golden perceptron cases and layer cases.
 //
 //     pytorch_parity CASES.json            evaluate every case; print the results as JSON
 //     pytorch_parity --check CASES.json    compare with the file's reference results
 //     pytorch_parity --precision float64 ...   evaluate in that precision, not the case's own
 //     pytorch_parity --help
 //
-// CASES.json is a file such as tests/data/perceptron_cases.json (format: tests/data/README.md).
-// Each case is evaluated by ctgrad, in its own dtype unless --precision says otherwise, with
-// one of 16 compiled programs (float or double x mse_mean or half_sse x bias or not x given or
-// "ones" target), chosen at run time; see pytorch_parity_cases.hpp.
+// CASES.json is a file of one of two kinds (format: tests/data/README.md), told apart by its
+// content: layer cases when some case has a field "layers", perceptron cases otherwise.
+//   perceptron cases (tests/data/perceptron_cases.json, perceptron_more_cases.json): each is
+//     evaluated with one of 16 compiled programs (float or double x mse_mean or half_sse x bias
+//     or not x given or "ones" target), chosen at run time; see pytorch_parity_cases.hpp.
+//   layer cases (tests/data/layer_cases.json): one or two layers, activations and losses
+//     through cross-entropy; 19 model types x 2 precisions, see pytorch_parity_layers.hpp.
+// Each case is evaluated by ctgrad (value_and_grad), in its own dtype unless --precision says
+// otherwise.
 //
-// Plain mode prints {"cases":[{"name", "loss_value", "grad_w", "grad_b" (null without a bias),
-// "grad_x"}, ...]}, one case per line, numbers as the shortest decimal that reads back as the
-// same double (float results are widened exactly; a NaN or infinity would print as null). The
-// file's result fields are optional then.
+// Plain mode prints {"cases":[...]}, one case per line, numbers as the shortest decimal that
+// reads back as the same double (float results are widened exactly; a NaN or infinity would
+// print as null). The file's result fields are optional then. A case is
+//   perceptron: {"name", "loss_value", "grad_w", "grad_b" (null without a bias), "grad_x"}
+//   layers:     {"name", "loss_value", "grad_w1", "grad_b1", "grad_w2", "grad_b2" (both null
+//               for one layer), "grad_x"}
 //
 // --check prints one line per case (name, dtype, worst error and where, PASS or FAIL), then
-// "N passed, M failed". The rule (pytorch_parity_cases.hpp has the details and the reasons):
+// "N passed, M failed". The rule (pytorch_parity_cases.hpp has the details and the reasons;
+// pytorch_parity_layers.hpp the condition scales of the layered models):
 //   error of an element = |ctgrad - reference| / max(|reference|, m, floor)
-//   error of a case     = the largest over loss_value and every element of grad_w, grad_b, grad_x
+//   error of a case     = the largest over loss_value and every element of every gradient
 //   PASS when the error <= rtol:   float32: rtol 1e-5,  floor 2^-126 (smallest normal float)
 //                                  float64: rtol 1e-12, floor 2^-1022 (smallest normal double)
 // by the case's dtype (with --precision, the coarser of it and the case's dtype), m being the
@@ -41,35 +49,47 @@
 #include <vector>
 
 #include "pytorch_parity_cases.hpp"
+#include "pytorch_parity_layers.hpp"
 
 namespace {
 
 constexpr const char* usage_text = R"(usage: pytorch_parity [--check] [--precision float32|float64] CASES.json
        pytorch_parity --help
 
-Evaluates the perceptron cases of CASES.json (format: tests/data/README.md) with ctgrad:
-o = sigmoid(x @ w.t() (+ b)), loss "mse_mean" (F.mse_loss) or "half_sse" (0.5 * sum (o - t)^2),
-value and gradients with respect to w, b and x. Each case is computed in its own dtype, or
-in the precision given by --precision.
+Evaluates the cases of CASES.json (format: tests/data/README.md) with ctgrad: the loss value
+and its gradients. Each case is computed in its own dtype, or in the precision given by
+--precision. The file is of one of two kinds, told apart by its content:
+  layer cases, when some case has a field "layers" (tests/data/layer_cases.json):
+    one layer z = x @ w1.t() + b1, or two, z = act(x @ w1.t() + b1) @ w2.t() + b2 with act
+    sigmoid, tanh, relu or softplus; loss mse_mean, half_sse or bce of sigmoid(z),
+    bce_logits or cross_entropy of z; gradients with respect to w1, b1, w2, b2 and x.
+  perceptron cases otherwise (tests/data/perceptron_cases.json, perceptron_more_cases.json):
+    o = sigmoid(x @ w.t() (+ b)), loss "mse_mean" (F.mse_loss) or "half_sse"
+    (0.5 * sum (o - t)^2); gradients with respect to w, b and x.
 
 Without --check: prints the results as JSON on stdout, one case per line:
-  {"cases":[{"name":..., "loss_value":..., "grad_w":[...], "grad_b":[...] or null, "grad_x":[...]}]}
-  The file's result fields (loss_value, grad_w, grad_b, grad_x) are optional.
+  perceptron: {"cases":[{"name":..., "loss_value":..., "grad_w":[...], "grad_b":[...] or null,
+               "grad_x":[...]}]}
+  layers:     {"cases":[{"name":..., "loss_value":..., "grad_w1":[...], "grad_b1":[...],
+               "grad_w2":[...] or null, "grad_b2":[...] or null, "grad_x":[...]}]}
+               (grad_w2 and grad_b2 are null for one layer)
+  The file's result fields (loss_value and the gradients) are optional.
 
 With --check: compares with the file's result fields (required then) and prints one line
 per case: name, dtype, worst error and where it is, PASS or FAIL; then "N passed, M failed".
   error of an element = |ctgrad - ref| / max(|ref|, m, floor)
-  error of a case     = the largest over loss_value and all elements of grad_w, grad_b, grad_x
+  error of a case     = the largest over loss_value and all elements of every gradient
   PASS when the error <= rtol, by the case's dtype (with --precision, the coarser of the two):
     float32: rtol 1e-5,  floor 2^-126  (FLT_MIN, the smallest normal float)
     float64: rtol 1e-12, floor 2^-1022 (DBL_MIN)
   m is the element's condition scale: a first-order bound of its rounding error divided by
   the unit roundoff, computed in double from the case's inputs (formulas at the top of
-  examples/pytorch_parity_cases.hpp). m is at least about |ref|, larger by the element's
-  condition number: each element is judged relative to what rounding can do to it, a few
-  |ref| for well-conditioned ones, far more for an element much smaller than its terms (a
-  sum that cancels, o close to t, a sigmoid close to saturation), where even PyTorch's
-  float32 results are up to 1e-3 away from the exact values in plain relative error.
+  examples/pytorch_parity_cases.hpp; for the layers, examples/pytorch_parity_layers.hpp).
+  m is at least about |ref|, larger by the element's condition number: each element is
+  judged relative to what rounding can do to it, a few |ref| for well-conditioned ones, far
+  more for an element much smaller than its terms (a sum that cancels, o close to t, a
+  sigmoid close to saturation), where even PyTorch's float32 results are up to 1e-3 away
+  from the exact values in plain relative error.
 
 Exit status: 0 success, 1 a case failed its check, 2 bad usage or bad input (the message on
 stderr names the case and the field).
@@ -81,7 +101,8 @@ struct options {
     std::string path;
 };
 
-parity::dtype precision_of(const options& opt, const parity::perceptron_case& c) {
+template <class Case>
+parity::dtype precision_of(const options& opt, const Case& c) {
     return opt.precision.value_or(c.type);
 }
 
@@ -99,12 +120,24 @@ nlohmann::ordered_json to_json(const parity::perceptron_case& c, const parity::r
             {"grad_x", r.grad_x}};
 }
 
+nlohmann::ordered_json to_json(const parity::layers::layer_case& c, const parity::layers::results& r) {
+    nlohmann::ordered_json j{{"name", c.name}, {"loss_value", r.loss_value}};
+    for (std::size_t f = 0; f < r.grad.size(); ++f)
+        j[parity::layers::field_names[f]] =
+            c.sizes()[f] != 0 ? nlohmann::ordered_json(r.grad[f]) : nlohmann::ordered_json(nullptr);
+    return j;
+}
+
+// The two kinds of cases share the loops below: `evaluate`, `compare`, `missing_result` and
+// `reference_of` are found by argument-dependent lookup, in parity or in parity::layers.
+
 /// Plain mode: every case's results, as JSON, one case per line.
-int print_results(const options& opt, const std::vector<parity::perceptron_case>& cases) {
+template <class Case>
+int print_results(const options& opt, const std::vector<Case>& cases) {
     std::vector<std::string> lines;  // evaluate everything before printing anything
     lines.reserve(cases.size());
     for (const auto& c : cases)
-        lines.push_back(to_json(c, parity::evaluate(c, precision_of(opt, c))).dump());
+        lines.push_back(to_json(c, evaluate(c, precision_of(opt, c))).dump());
     std::string out = "{\"cases\":[";
     for (std::size_t i = 0; i < lines.size(); ++i)
         out.append(i ? ",\n" : "\n").append(lines[i]);
@@ -114,16 +147,13 @@ int print_results(const options& opt, const std::vector<parity::perceptron_case>
 }
 
 /// --check: one line per case, then a summary. Every reference field is required.
-int check(const options& opt, const std::vector<parity::perceptron_case>& cases) {
+template <class Case>
+int check(const options& opt, const std::vector<Case>& cases) {
     if (cases.empty())
         throw parity::input_error(parity::detail::cat(opt.path, ": no cases to check"));
     for (const auto& c : cases) {
-        if (!parity::has_reference(c)) {
-            const char* field = !c.loss_value ? "loss_value" : !c.grad_w ? "grad_w" : !c.grad_x ? "grad_x" : "grad_b";
-            throw parity::input_error(
-                parity::detail::cat(opt.path, ": case '", c.name, "', field '", field,
-                                    "': missing (--check needs loss_value, grad_w, grad_x and, with a bias, grad_b)"));
-        }
+        if (const std::optional<std::string> missing = missing_result(c))
+            throw parity::input_error(parity::detail::cat(opt.path, ": case '", c.name, "', ", *missing));
     }
     std::size_t width = 4;
     for (const auto& c : cases)
@@ -132,8 +162,7 @@ int check(const options& opt, const std::vector<parity::perceptron_case>& cases)
     for (const auto& c : cases) {
         const parity::dtype precision = precision_of(opt, c);
         const parity::tolerance tol = parity::tolerance_for(precision, c.type);
-        const parity::case_error e =
-            parity::compare(c, parity::evaluate(c, precision), parity::reference_of(c), tol.floor);
+        const auto e = compare(c, evaluate(c, precision), reference_of(c), tol.floor);
         const bool pass = parity::passes(e, tol);
         (pass ? passed : failed) += 1;
         const std::string computed = precision == c.type ? "" : std::string(" as ") + parity::name_of(precision);
@@ -184,8 +213,13 @@ int main(int argc, char** argv) {
         return usage_error("no file of cases given");
 
     try {
-        const auto cases = parity::load_cases(opt.path);
-        return opt.check ? check(opt, cases) : print_results(opt, cases);
+        const nlohmann::json file = parity::detail::read_json(opt.path);
+        const auto run_on = [&](const auto& cases) {
+            return opt.check ? check(opt, cases) : print_results(opt, cases);
+        };
+        if (parity::layers::is_layer_file(file))
+            return run_on(parity::layers::parse_cases(file, opt.path));
+        return run_on(parity::parse_cases(file, opt.path));
     } catch (const parity::input_error& e) {
         std::fprintf(stderr, "pytorch_parity: %s\n", e.what());
         return 2;

@@ -1,7 +1,8 @@
 #pragma once
 // Golden perceptron cases computed by PyTorch (tests/data/perceptron_cases.json and friends,
 // format in tests/data/README.md): reading them, evaluating them with ctgrad, comparing.
-// Shared by examples/pytorch_parity.cpp (the tool) and tests/unit/test_pytorch_parity.cpp.
+// Shared by examples/pytorch_parity.cpp (the tool) and tests/unit/test_pytorch_parity.cpp;
+// the layer cases (examples/pytorch_parity_layers.hpp) use its reading and comparison parts.
 //
 // The model of every case is o = sigmoid(x @ w.t() (+ b)) with a loss of two kinds against a
 // target of two kinds; with the data's two precisions that is 2 x 2 x 2 x 2 = 16 compiled
@@ -341,14 +342,26 @@ inline case_error compare(const perceptron_case& c, const results& a, const resu
     return e;
 }
 
-/// Does it pass? (The error is at most rtol; NaN never passes.)
-inline bool passes(const case_error& e, const tolerance& tol) {
+/// Does it pass? (The error is at most rtol; NaN never passes.) For the case_error of either
+/// kind of case.
+template <class CaseError>
+bool passes(const CaseError& e, const tolerance& tol) {
     return e.error <= tol.rtol;
 }
 
 /// Does `c` carry every reference field? (grad_b only when the model has a bias.)
 inline bool has_reference(const perceptron_case& c) {
     return c.loss_value && c.grad_w && c.grad_x && (!c.bias || c.grad_b);
+}
+
+/// What --check says of a case without every reference field: the first one missing, and
+/// why it is needed; nullopt when `has_reference(c)`.
+inline std::optional<std::string> missing_result(const perceptron_case& c) {
+    if (has_reference(c))
+        return std::nullopt;
+    const char* field = !c.loss_value ? "loss_value" : !c.grad_w ? "grad_w" : !c.grad_x ? "grad_x" : "grad_b";
+    return detail::cat("field '", field,
+                       "': missing (--check needs loss_value, grad_w, grad_x and, with a bias, grad_b)");
 }
 
 /// The reference results of `c`; `has_reference(c)` must hold.
@@ -388,6 +401,20 @@ public:
         if (!v.is_string())
             fail(field, cat("must be a string, found ", v.type_name()));
         return v.get<std::string>();
+    }
+
+    /// A string field naming one of `names` (the field names the kind: "unknown loss 'x'
+    /// (mse_mean or half_sse)"): its index.
+    template <std::size_t M>
+    std::size_t choice(const char* field, const std::array<const char*, M>& names) const {
+        const std::string s = string(field);
+        std::string known;
+        for (std::size_t i = 0; i < M; ++i) {
+            if (s == names[i])
+                return i;
+            known.append(i == 0 ? "" : i + 1 == M ? " or " : ", ").append(names[i]);
+        }
+        fail(field, cat("unknown ", field, " '", s, "' (", known, ")"));
     }
 
     std::size_t extent(const char* field) const {
@@ -464,49 +491,69 @@ inline std::size_t product(std::size_t a, std::size_t b) {
     return a * b;
 }
 
+/// The reader of case number `index` (0-based) of a file called `file`, its messages naming
+/// the case ("file: case #3 'name'"); sets `name`.
+inline case_reader open_case(const nlohmann::json& j, std::size_t index, const std::string& file, std::string& name) {
+    const std::string prefix = cat(file, file.empty() ? "" : ": ", "case #", std::to_string(index));
+    if (!j.is_object())
+        throw input_error(cat(prefix, ": must be an object, found ", j.type_name()));
+    name = case_reader(j, prefix).string("name");
+    return case_reader(j, cat(prefix, " '", name, "'"));
+}
+
+/// The dtype of a case.
+inline dtype dtype_of(const case_reader& r) {
+    return static_cast<dtype>(r.choice("dtype", std::array{"float32", "float64"}));
+}
+
+/// Reads the cases of a parsed file, {"cases": [...]}, each by `parse(json, index, file)`.
+template <class Parse>
+auto parse_file(const nlohmann::json& j, const std::string& file, Parse parse) {
+    const std::string prefix = cat(file, file.empty() ? "" : ": ");
+    if (!j.is_object() || !j.contains("cases"))
+        throw input_error(cat(prefix, "expected an object with a field 'cases'"));
+    const auto& cases = j.at("cases");
+    if (!cases.is_array())
+        throw input_error(cat(prefix, "field 'cases' must be an array, found ", cases.type_name()));
+    std::vector<decltype(parse(cases, std::size_t{0}, file))> out;
+    out.reserve(cases.size());
+    for (std::size_t i = 0; i < cases.size(); ++i)
+        out.push_back(parse(cases[i], i, file));
+    return out;
+}
+
+/// Reads a file and parses it as JSON.
+inline nlohmann::json read_json(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw input_error(cat(path, ": is a directory, not a file of cases"));
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw input_error(cat(path, ": cannot open the file"));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad())
+        throw input_error(cat(path, ": cannot read the file"));
+    try {
+        return nlohmann::json::parse(text.str());
+    } catch (const nlohmann::json::parse_error& e) {
+        throw input_error(cat(path, ": not valid JSON (byte ", std::to_string(e.byte), "): ", e.what()));
+    }
+}
+
 }  // namespace detail
 
 /// Reads case number `index` (0-based) of a file called `file` (for messages).
 inline perceptron_case parse_case(const nlohmann::json& j, std::size_t index, const std::string& file = "") {
-    const std::string prefix = detail::cat(file, file.empty() ? "" : ": ", "case #", std::to_string(index));
-    if (!j.is_object())
-        throw input_error(detail::cat(prefix, ": must be an object, found ", j.type_name()));
     perceptron_case c;
-    {
-        const detail::case_reader anonymous(j, prefix);
-        c.name = anonymous.string("name");
-    }
-    const detail::case_reader r(j, detail::cat(prefix, " '", c.name, "'"));
-
-    const std::string dt = r.string("dtype");
-    if (dt == "float32")
-        c.type = dtype::float32;
-    else if (dt == "float64")
-        c.type = dtype::float64;
-    else
-        r.fail("dtype", detail::cat("unknown dtype '", dt, "' (float32 or float64)"));
-
+    const detail::case_reader r = detail::open_case(j, index, file, c.name);
+    c.type = detail::dtype_of(r);
     c.B = r.extent("B");
     c.N = r.extent("N");
     c.K = r.extent("K");
-
-    const std::string loss = r.string("loss");
-    if (loss == "mse_mean")
-        c.loss = loss_kind::mse_mean;
-    else if (loss == "half_sse")
-        c.loss = loss_kind::half_sse;
-    else
-        r.fail("loss", detail::cat("unknown loss '", loss, "' (mse_mean or half_sse)"));
-
+    c.loss = static_cast<loss_kind>(r.choice("loss", std::array{"mse_mean", "half_sse"}));
     c.bias = r.boolean("bias");
-
-    const std::string target = r.string("target");
-    if (target == "given")
-        c.target = target_kind::given;
-    else if (target == "ones")
-        c.target = target_kind::ones;
-    else
-        r.fail("target", detail::cat("unknown target '", target, "' (given or ones)"));
+    c.target = static_cast<target_kind>(r.choice("target", std::array{"given", "ones"}));
 
     using detail::product;
     c.x = r.numbers("x", product(c.B, c.N), c.type, "B*N");
@@ -538,38 +585,12 @@ inline perceptron_case parse_case(const nlohmann::json& j, std::size_t index, co
 
 /// Reads the cases of a parsed file: {"cases": [...]}.
 inline std::vector<perceptron_case> parse_cases(const nlohmann::json& j, const std::string& file = "") {
-    const std::string prefix = detail::cat(file, file.empty() ? "" : ": ");
-    if (!j.is_object() || !j.contains("cases"))
-        throw input_error(detail::cat(prefix, "expected an object with a field 'cases'"));
-    const auto& cases = j.at("cases");
-    if (!cases.is_array())
-        throw input_error(detail::cat(prefix, "field 'cases' must be an array, found ", cases.type_name()));
-    std::vector<perceptron_case> out;
-    out.reserve(cases.size());
-    for (std::size_t i = 0; i < cases.size(); ++i)
-        out.push_back(parse_case(cases[i], i, file));
-    return out;
+    return detail::parse_file(j, file, parse_case);
 }
 
 /// Reads and parses a file of cases.
 inline std::vector<perceptron_case> load_cases(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw input_error(detail::cat(path, ": is a directory, not a file of cases"));
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw input_error(detail::cat(path, ": cannot open the file"));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad())
-        throw input_error(detail::cat(path, ": cannot read the file"));
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::parse_error& e) {
-        throw input_error(detail::cat(path, ": not valid JSON (byte ", std::to_string(e.byte), "): ", e.what()));
-    }
-    return parse_cases(j, path);
+    return parse_cases(detail::read_json(path), path);
 }
 
 }  // namespace parity

@@ -21,7 +21,9 @@ mapfile -t names < <(grep -v '^$' "$build_dir/examples.txt" | LC_ALL=C sort)
 for name in "${names[@]}"; do
   echo "== $name"
   case "$name" in
-    pytorch_parity) "$build_dir/examples/$name" --check tests/data/perceptron_cases.json ;;
+    pytorch_parity)
+      "$build_dir/examples/$name" --check tests/data/perceptron_cases.json
+      "$build_dir/examples/$name" --check tests/data/layer_cases.json ;;
     train_*)
       if [[ -n "$sklearn_data" ]]; then
         "$build_dir/examples/$name" "$sklearn_data" --plot "$build_dir/$name.svg"

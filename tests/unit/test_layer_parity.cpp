@@ -11,19 +11,15 @@
 //   error of an element = |a − r| / max(|r|, m, floor),  m its condition scale
 //   float32 (computation or PyTorch's data): error <= 1e-5,  floor FLT_MIN
 //   float64 (both):                          error <= 1e-12, floor DBL_MIN
-// with m computed here for the layered models (`condition_scales`, explained there).
+// with m computed for the layered models (parity::layers::condition_scales).
 //
-// Each (layers, act, loss) is one compiled model (19 of them, `programs`); the cases of a type
-// share its program and differ only in their data.
+// The models, the programs, reading, condition scales and comparison are in
+// examples/pytorch_parity_layers.hpp, shared with the tool examples/pytorch_parity; each
+// (layers, act, loss) is one compiled model (19 of them, parity::layers::model_keys), the
+// cases of a type share its program and differ only in their data.
 
-#include <algorithm>
-#include <array>
 #include <catch2/catch.hpp>
-#include <cmath>
 #include <cstddef>
-#include <ctgrad/ctgrad.hpp>
-#include <ctgrad/reference/evaluate.hpp>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -31,581 +27,24 @@
 #include <string>
 #include <tuple>
 #include <utility>
-#include <vector>
 
-#include "../../examples/pytorch_parity_cases.hpp"
-#include "pytorch_cases.hpp"
+#include "../../examples/pytorch_parity_layers.hpp"
 
 namespace {
 
 using parity::dtype;
-
-enum class act_kind { none, sigmoid, tanh, relu, softplus };  // none: one layer
-enum class loss_kind { mse_mean, half_sse, bce, bce_logits, cross_entropy };
-constexpr std::array<const char*, 5> act_names{"none", "sigmoid", "tanh", "relu", "softplus"};
-constexpr std::array<const char*, 5> loss_names{"mse_mean", "half_sse", "bce", "bce_logits", "cross_entropy"};
-
-/// The gradients of a case, in this order; one-layer models have no grad_w2, grad_b2 (empty).
-enum field : std::size_t { f_w1, f_b1, f_w2, f_b2, f_x };
-constexpr std::array<const char*, 5> field_names{"grad_w1", "grad_b1", "grad_w2", "grad_b2", "grad_x"};
-
-/// Loss value and gradients, in double whatever computed them.
-struct results {
-    double loss_value = 0;
-    std::array<std::vector<double>, 5> grad;
-};
-
-/// One case of layer_cases.json. A one-layer model keeps its w, b in w1, b1 (K×N, K), H = 0.
-struct layer_case {
-    std::string name;
-    dtype type = dtype::float32;
-    int layers = 2;
-    std::size_t B = 0, N = 0, H = 0, K = 0;
-    act_kind act = act_kind::none;
-    loss_kind loss = loss_kind::mse_mean;
-    std::vector<double> x, w1, b1, w2, b2, t, y;  // t empty for cross_entropy, y empty otherwise
-    results pytorch;
-
-    std::size_t width() const { return layers == 2 ? H : K; }  // outputs of the first layer
-    std::array<std::size_t, 5> sizes() const {
-        return {width() * N, width(), layers == 2 ? K * H : 0, layers == 2 ? K : 0, B * N};
-    }
-};
-
-// ---- reading ------------------------------------------------------------------------------
-
-template <class E, std::size_t M>
-E kind_of(const nlohmann::json& v, const std::array<const char*, M>& names) {
-    const std::string s = v.is_null() ? "none" : v.get<std::string>();
-    const auto it = std::find_if(names.begin(), names.end(), [&](const char* n) { return s == n; });
-    INFO("unknown kind '" << s << "'");
-    REQUIRE(it != names.end());
-    return static_cast<E>(it - names.begin());
-}
-
-/// Field `key`: n numbers, or null when n = 0.
-std::vector<double> numbers(const nlohmann::json& c, const char* key, std::size_t n) {
-    INFO("field " << key);
-    REQUIRE(c.contains(key));
-    if (n == 0) {
-        CHECK(c[key].is_null());
-        return {};
-    }
-    REQUIRE(c[key].size() == n);
-    return pytorch_cases::array<double>(c[key]);
-}
-
-layer_case parse_case(const nlohmann::json& j) {
-    layer_case c;
-    c.name = j.at("name").get<std::string>();
-    INFO("case " << c.name);
-    c.type = j.at("dtype") == "float32" ? dtype::float32 : dtype::float64;
-    REQUIRE((c.type == dtype::float32 || j.at("dtype") == "float64"));
-    c.layers = j.at("layers").get<int>();
-    REQUIRE((c.layers == 1 || c.layers == 2));
-    c.B = j.at("B");
-    c.N = j.at("N");
-    c.K = j.at("K");
-    c.H = c.layers == 2 ? j.at("H").get<std::size_t>() : 0;
-    c.act = kind_of<act_kind>(j.at("act"), act_names);
-    c.loss = kind_of<loss_kind>(j.at("loss"), loss_names);
-    REQUIRE((c.act == act_kind::none) == (c.layers == 1));
-    const bool ce = c.loss == loss_kind::cross_entropy;
-    const auto s = c.sizes();
-    c.x = numbers(j, "x", s[f_x]);
-    c.w1 = numbers(j, "w1", s[f_w1]);
-    c.b1 = numbers(j, "b1", s[f_b1]);
-    c.w2 = numbers(j, "w2", s[f_w2]);
-    c.b2 = numbers(j, "b2", s[f_b2]);
-    c.t = numbers(j, "t", ce ? 0 : c.B * c.K);
-    c.y = numbers(j, "y", ce ? c.B : 0);
-    c.pytorch.loss_value = pytorch_cases::decode(j.at("loss_value"));
-    for (std::size_t f = 0; f < field_names.size(); ++f)
-        c.pytorch.grad[f] = numbers(j, field_names[f], s[f]);
-    return c;
-}
+using parity::layers::act_kind;
+using parity::layers::act_names;
+using parity::layers::layer_case;
+using parity::layers::loss_kind;
+using parity::layers::loss_names;
+using parity::layers::method;
+using parity::layers::results;
 
 /// The cases, read once (Catch2 re-runs a test case for each section).
 const std::vector<layer_case>& cases() {
-    static const std::vector<layer_case> loaded = [] {
-        std::ifstream in(std::string(CTGRAD_TEST_DATA_DIR) + "/layer_cases.json");
-        REQUIRE(in.good());
-        const nlohmann::json file = nlohmann::json::parse(in);
-        std::vector<layer_case> out;
-        for (const auto& j : file.at("cases"))
-            out.push_back(parse_case(j));
-        return out;
-    }();
+    static const std::vector<layer_case> loaded = parity::layers::load_cases(CTGRAD_TEST_DATA_DIR "/layer_cases.json");
     return loaded;
-}
-
-// ---- the models ---------------------------------------------------------------------------
-
-namespace model {
-using namespace ctgrad;
-inline constexpr axis<"j"> j{};    // features
-inline constexpr axis<"h"> hid{};  // hidden units
-inline constexpr axis<"k"> k{};    // outputs, classes
-inline constexpr auto x = input<"x">(batch, j);
-inline constexpr auto t = input<"t">(batch, k);
-inline constexpr auto y = input<"y">(batch);  // class indices, stored as float or double
-inline constexpr auto w1 = parameter<"w1">(hid, j);
-inline constexpr auto b1 = parameter<"b1">(hid);
-inline constexpr auto w2 = parameter<"w2">(k, hid);
-inline constexpr auto b2 = parameter<"b2">(k);
-inline constexpr auto w = parameter<"w">(k, j);  // the one layer of a one-layer model
-inline constexpr auto b = parameter<"b">(k);
-
-template <act_kind A, class Z>
-constexpr auto activation(const Z& z) {
-    if constexpr (A == act_kind::sigmoid)
-        return sigmoid(z);
-    else if constexpr (A == act_kind::tanh)
-        return tanh(z);
-    else if constexpr (A == act_kind::relu)
-        return relu(z);
-    else
-        return softplus(z);
-}
-
-/// The logits: x·wᵀ + b (one layer), act(x·W1ᵀ + b1)·W2ᵀ + b2 (two).
-template <int Layers, act_kind A>
-constexpr auto logits() {
-    if constexpr (Layers == 1)
-        return matmul(x, transpose(w)) + b;
-    else
-        return matmul(activation<A>(matmul(x, transpose(w1)) + b1), transpose(w2)) + b2;
-}
-
-/// The loss, written as the PyTorch code that made the case.
-template <int Layers, act_kind A, loss_kind L>
-constexpr auto loss() {
-    constexpr auto z = logits<Layers, A>();
-    if constexpr (L == loss_kind::mse_mean)
-        return mse_loss(sigmoid(z), t);  // F.mse_loss(o, t)
-    else if constexpr (L == loss_kind::half_sse)
-        return 0.5_c * sum(pow<2>(sigmoid(z) - t));  // 0.5 * ((o - t) ** 2).sum()
-    else if constexpr (L == loss_kind::bce)
-        return binary_cross_entropy(sigmoid(z), t);  // F.binary_cross_entropy(o, t)
-    else if constexpr (L == loss_kind::bce_logits)
-        return binary_cross_entropy_with_logits(z, t);  // F.binary_cross_entropy_with_logits(z, t)
-    else
-        return cross_entropy(z, y);  // F.cross_entropy(z, y)
-}
-
-/// The variables differentiated, and the fields their gradients fill.
-template <int Layers>
-constexpr auto variables() {
-    if constexpr (Layers == 1)
-        return std::make_tuple(w, b, x);
-    else
-        return std::make_tuple(w1, b1, w2, b2, x);
-}
-template <int Layers>
-constexpr auto fields() {
-    if constexpr (Layers == 1)
-        return std::array{f_w1, f_b1, f_x};
-    else
-        return std::array{f_w1, f_b1, f_w2, f_b2, f_x};
-}
-}  // namespace model
-
-template <int Layers, act_kind A, loss_kind L>
-struct model_type {
-    static constexpr int layers = Layers;
-    static constexpr bool cross_entropy = L == loss_kind::cross_entropy;
-    static constexpr auto E = model::loss<Layers, A, L>();
-};
-
-/// A case's inputs as T, rounded to `precision` first (so the reference evaluator, in double,
-/// sees a float32 computation's inputs).
-template <class T>
-struct inputs {
-    std::vector<T> x, w1, b1, w2, b2, t, y;
-    inputs(const layer_case& c, dtype precision)
-        : x(as(c.x, precision)),
-          w1(as(c.w1, precision)),
-          b1(as(c.b1, precision)),
-          w2(as(c.w2, precision)),
-          b2(as(c.b2, precision)),
-          t(as(c.t, precision)),
-          y(as(c.y, precision)) {}
-    static std::vector<T> as(const std::vector<double>& v, dtype precision) {
-        std::vector<T> out(v.size());
-        std::transform(v.begin(), v.end(), out.begin(), [&](double e) {
-            return static_cast<T>(precision == dtype::float32 ? static_cast<double>(static_cast<float>(e)) : e);
-        });
-        return out;
-    }
-};
-
-/// The bindings of the variables the loss of M uses: x, then t or y, then the layers.
-template <class M, class T>
-auto bindings_of(const layer_case& c, const inputs<T>& in) {
-    using namespace model;
-    const std::size_t B = c.B, N = c.N, H = c.H, K = c.K;
-    auto target = [&] {
-        if constexpr (M::cross_entropy)
-            return std::make_tuple(ctgrad::bind(y, in.y.data(), {B}));
-        else
-            return std::make_tuple(ctgrad::bind(t, in.t.data(), {B, K}));
-    }();
-    auto layers = [&] {
-        if constexpr (M::layers == 1)
-            return std::make_tuple(ctgrad::bind(w, in.w1.data(), {K, N}), ctgrad::bind(b, in.b1.data(), {K}));
-        else
-            return std::make_tuple(ctgrad::bind(w1, in.w1.data(), {H, N}), ctgrad::bind(b1, in.b1.data(), {H}),
-                                   ctgrad::bind(w2, in.w2.data(), {K, H}), ctgrad::bind(b2, in.b2.data(), {K}));
-    }();
-    return std::tuple_cat(std::make_tuple(ctgrad::bind(x, in.x.data(), {B, N})), target, layers);
-}
-
-/// grad(E, v) by the reference evaluator, row-major as v.
-template <class E, class V, class... Bs>
-std::vector<double> reference_gradient(const E& e, const V& v, const Bs&... bs) {
-    const auto g = ctgrad::grad(e, v);
-    static_assert(std::is_same_v<ctgrad::shape_of_t<decltype(g)>, ctgrad::shape_of_t<V>>,
-                  "the gradient's axes are in the variable's order: its values are row-major as v's");
-    return ctgrad::reference::evaluate(g, bs...).values;
-}
-
-/// The results of the reference evaluator: loss and each grad(E, v), node by node in double,
-/// on the inputs rounded to `precision`.
-template <class M>
-results reference_results(const layer_case& c, dtype precision) {
-    const inputs<double> in(c, precision);
-    results r;
-    std::apply(
-        [&](const auto&... bs) {
-            r.loss_value = ctgrad::reference::evaluate_scalar(M::E, bs...);
-            std::size_t i = 0;
-            std::apply(
-                [&](const auto&... v) {
-                    ((r.grad[model::fields<M::layers>()[i++]] = reference_gradient(M::E, v, bs...)), ...);
-                },
-                model::variables<M::layers>());
-        },
-        bindings_of<M>(c, in));
-    return r;
-}
-
-/// The results of value_and_grad(E, wrt(variables...)) in precision T.
-template <class M, class T>
-results fused_results(const layer_case& c) {
-    static constexpr auto step = std::apply([](auto... v) { return ctgrad::value_and_grad(M::E, ctgrad::wrt(v...)); },
-                                            model::variables<M::layers>());
-    const inputs<T> in(c, std::is_same_v<T, float> ? dtype::float32 : dtype::float64);
-    std::array<std::vector<T>, 5> buffers;
-    for (std::size_t f = 0; f < buffers.size(); ++f)
-        buffers[f].resize(c.sizes()[f]);
-    constexpr auto fields = model::fields<M::layers>();
-    const auto gradients = [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::tie(buffers[fields[I]]...);
-    }
-    (std::make_index_sequence<fields.size()>{});
-    T loss{};
-    const ctgrad::status s = std::apply([&](auto&&... a) { return step.try_evaluate(loss, a...); },
-                                        std::tuple_cat(bindings_of<M>(c, in), gradients));
-    INFO(s.message());
-    REQUIRE(s.ok());
-    results r;
-    r.loss_value = static_cast<double>(loss);
-    for (std::size_t f = 0; f < buffers.size(); ++f)
-        r.grad[f].assign(buffers[f].begin(), buffers[f].end());
-    return r;
-}
-
-// ---- the programs: one per (layers, act, loss) ----------------------------------------------
-
-using runner = results (*)(const layer_case&, dtype);
-
-struct model_key {
-    int layers;
-    act_kind act;
-    loss_kind loss;
-};
-
-/// The compiled model of one model type: its results by the reference evaluator and by
-/// value_and_grad, for a case and a precision.
-struct program {
-    model_key key;
-    runner reference;
-    runner fused;
-};
-
-/// The 19 model types of the file: two layers × 4 activations × 4 sigmoid/logit losses, and
-/// cross-entropy on one layer and on two (relu, tanh).
-constexpr auto model_keys = [] {
-    std::array<model_key, 19> keys{};
-    std::size_t i = 0;
-    for (auto act : {act_kind::sigmoid, act_kind::tanh, act_kind::relu, act_kind::softplus})
-        for (auto loss : {loss_kind::mse_mean, loss_kind::half_sse, loss_kind::bce, loss_kind::bce_logits})
-            keys[i++] = {2, act, loss};
-    keys[i++] = {1, act_kind::none, loss_kind::cross_entropy};
-    keys[i++] = {2, act_kind::relu, loss_kind::cross_entropy};
-    keys[i++] = {2, act_kind::tanh, loss_kind::cross_entropy};
-    return keys;
-}();
-
-template <std::size_t I>
-constexpr program program_of() {
-    constexpr model_key key = model_keys[I];
-    using M = model_type<key.layers, key.act, key.loss>;
-    constexpr runner fused = [](const layer_case& c, dtype precision) {
-        return precision == dtype::float32 ? fused_results<M, float>(c) : fused_results<M, double>(c);
-    };
-    return {key, &reference_results<M>, fused};
-}
-
-constexpr auto programs = []<std::size_t... I>(std::index_sequence<I...>) {
-    return std::array<program, sizeof...(I)>{program_of<I>()...};
-}
-(std::make_index_sequence<model_keys.size()>{});
-
-const program& program_for(const layer_case& c) {
-    const auto it = std::find_if(programs.begin(), programs.end(), [&](const program& p) {
-        return p.key.layers == c.layers && p.key.act == c.act && p.key.loss == c.loss;
-    });
-    INFO("case " << c.name << ": no program for its model");
-    REQUIRE(it != programs.end());
-    return *it;
-}
-
-// ---- condition scales -----------------------------------------------------------------------
-//
-// m of each result element: a first-order bound of its rounding error in units of the unit
-// roundoff u (any evaluation with unit roundoff u is within about u m of the exact value),
-// computed in double from the case's inputs, as parity::condition_scales does for the
-// perceptron, here by propagating bounds through the model. Each value v gets a bound e_v: its
-// own rounding (|v|, or the sum of the magnitudes of its terms for a sum or product) plus the
-// bounds of its operands times the magnitude of its partial derivatives. The inputs count as
-// rounded (a float64 case computed in float32 rounds them): |x·w| terms carry that.
-//   z1 = x·W1ᵀ + b1       e = Σ_n |x w1| + |b1|
-//   a = act(z1)           e = |a| (no rounding for relu) + |act'(z1)| e_z1
-//   act'(z1)              e: sigmoid |1−2a| e_a + 2 a'  (from the output, as PyTorch and ctgrad)
-//                            tanh    2|a| e_a + 1        (1 − a², from the output)
-//                            relu    0                   (the data keep z1 = 0 or |z1| >= 1e-5 Σ|terms|)
-//                            softplus σ'(z1) e_z1 + σ(z1)
-//   z2 = a·W2ᵀ + b2       e = Σ_h (|w2| e_a + |a w2|) + |b2|
-//   the head: the loss ℓ and d = ∂loss/∂z2, with bounds e_ℓ, e_d (see `loss_head`)
-//   backward: G = ∂/∂z2 = d;  ∂/∂a = G·W2 (e = Σ_k e_G |w2| + |G w2|);  g1 = ∂/∂z1 = (G·W2) act'(z1)
-//   m[grad_w2] = Σ_b (e_d |a| + |d| e_a + |d a|)   m[grad_b2] = Σ_b (e_d + |d|)
-//   m[grad_w1] = Σ_b (e_g1 |x| + |g1 x|)  m[grad_b1] = Σ_b (e_g1 + |g1|)  m[grad_x] = Σ_h (e_g1 |w1| + |g1 w1|)
-// For one layer, z2 = z1 and g1 = d. The perceptron's m is the special case of one layer and a
-// sigmoid head (the same terms, and a |d| per sum more).
-
-struct act_point {
-    double a, ea;    // act(z) and its error bound
-    double da, eda;  // act'(z) and its error bound
-};
-
-act_point activate(act_kind k, double z, double ez) {
-    const auto sigma = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
-    switch (k) {
-        case act_kind::sigmoid: {
-            const double a = sigma(z), da = a * (1 - a), ea = a + da * ez;
-            return {a, ea, da, std::fabs(1 - 2 * a) * ea + 2 * da};
-        }
-        case act_kind::tanh: {
-            const double a = std::tanh(z), da = 1 - a * a, ea = std::fabs(a) + da * ez;
-            return {a, ea, da, 2 * std::fabs(a) * ea + 1};
-        }
-        case act_kind::relu:
-            return z > 0 ? act_point{z, ez, 1, 0} : act_point{0, 0, 0, 0};
-        case act_kind::softplus: {
-            const double a = std::fmax(z, 0) + std::log1p(std::exp(-std::fabs(z))), s = sigma(z);
-            return {a, a + s * ez, s, s * (1 - s) * ez + s};
-        }
-        case act_kind::none:
-            break;
-    }
-    return {z, ez, 1, 0};
-}
-
-struct head {
-    std::vector<double> d, ed;  // ∂loss/∂z2 (B×K) and its bounds
-    double e_loss = 0;          // the loss value's bound
-};
-
-/// The loss and its derivative with respect to the logits z (B×K, bounds ez):
-///   sigmoid heads, o = σ(z), s = o (1 − o), e_o = o + s e_z:
-///     mse_mean, half_sse: as parity::condition_scales (c = 2/(BK) or 1, c' = 1/(BK) or 1/2)
-///     bce (c = 1/(BK)): d = c (o − t), e_d = c (e_o + |t| + 4|o − t|) (PyTorch divides by o(1 − o)
-///       and multiplies by it again); ℓ = −(t log o + (1 − t) log(1 − o)),
-///       e_ℓ = |o − t|/(1 − o) + |o − t| e_z + |t| |log(1 − o) − log o| + 2|t log o| + 2|(1 − t) log(1 − o)|
-///             + |1 − t| + |ℓ|
-///     bce_logits (c = 1/(BK)): d = c (σ − t), e_d = c (e_σ + |t| + 2|σ − t|); ℓ = softplus(z) − t z,
-///       e_ℓ = |σ − t| e_z + |t z| + the magnitudes of both ways to compute ℓ (PyTorch's
-///       (1 − t) z + max(−z, 0) + log(e^−max + e^(−z−max)), ctgrad's softplus(z) − t z) + |ℓ|
-///   cross_entropy, per sample, lse = log Σ_j exp z_j, p = softmax(z), ℓ = lse − z_y:
-///     e_lse = Σ_j p_j (e_zj + |z_j − max z| + 2) + |lse|, e_(z_k − lse) = e_zk + e_lse + |z_k − lse|,
-///     e_p_k = p_k (e_(z_k − lse) + 1), d_k = (p_k − [k = y]) / B, e_d = (e_p + |p_k − [k = y]|) / B,
-///     e_ℓ = e_lse + e_zy + 2|ℓ|, all over B.
-head loss_head(const layer_case& c, const std::vector<double>& z, const std::vector<double>& ez) {
-    const std::size_t B = c.B, K = c.K;
-    head h{std::vector<double>(B * K), std::vector<double>(B * K), 0};
-    if (c.loss == loss_kind::cross_entropy) {
-        for (std::size_t bi = 0; bi < B; ++bi) {
-            const double* zr = &z[bi * K];
-            const double* er = &ez[bi * K];
-            const double zmax = *std::max_element(zr, zr + K);
-            double total = 0;
-            for (std::size_t k = 0; k < K; ++k)
-                total += std::exp(zr[k] - zmax);
-            const double lse = zmax + std::log(total);
-            double e_lse = std::fabs(lse);
-            for (std::size_t k = 0; k < K; ++k)
-                e_lse += std::exp(zr[k] - lse) * (er[k] + std::fabs(zr[k] - zmax) + 2);
-            const auto yi = static_cast<std::size_t>(c.y[bi]);
-            for (std::size_t k = 0; k < K; ++k) {
-                const double p = std::exp(zr[k] - lse), delta = k == yi ? 1.0 : 0.0;
-                const double ep = p * (er[k] + e_lse + std::fabs(zr[k] - lse) + 1);
-                h.d[bi * K + k] = (p - delta) / static_cast<double>(B);
-                h.ed[bi * K + k] = (ep + std::fabs(p - delta)) / static_cast<double>(B);
-            }
-            h.e_loss += (e_lse + er[yi] + 2 * std::fabs(lse - zr[yi])) / static_cast<double>(B);
-        }
-        return h;
-    }
-    const double BK = static_cast<double>(B * K);
-    for (std::size_t i = 0; i < B * K; ++i) {
-        const double zi = z[i], t = c.t[i], o = 1.0 / (1.0 + std::exp(-zi)), s = o * (1 - o);
-        const double eo = o + s * ez[i], ot = std::fabs(o - t);
-        switch (c.loss) {
-            case loss_kind::mse_mean:
-            case loss_kind::half_sse: {
-                const bool mse = c.loss == loss_kind::mse_mean;
-                const double cg = mse ? 2.0 / BK : 1.0, cl = mse ? 1.0 / BK : 0.5;
-                h.d[i] = cg * (o - t) * s;
-                h.ed[i] = cg * ((s + ot) * eo + s * (std::fabs(t) + ot));
-                h.e_loss += cl * (2 * ot * (eo + std::fabs(t)) + ot * ot);
-                break;
-            }
-            case loss_kind::bce: {
-                const double lo = std::log(o), l1o = std::log1p(-o), l = -(t * lo + (1 - t) * l1o);
-                h.d[i] = (o - t) / BK;
-                h.ed[i] = (eo + std::fabs(t) + 4 * ot) / BK;
-                h.e_loss += (ot / (1 - o) + ot * ez[i] + std::fabs(t) * std::fabs(l1o - lo) + 2 * std::fabs(t * lo) +
-                             2 * std::fabs((1 - t) * l1o) + std::fabs(1 - t) + std::fabs(l)) /
-                            BK;
-                break;
-            }
-            case loss_kind::bce_logits: {
-                const double tail = std::log1p(std::exp(-std::fabs(zi))), sp = std::fmax(zi, 0) + tail;
-                const double l = sp - t * zi;
-                h.d[i] = (o - t) / BK;
-                h.ed[i] = (eo + std::fabs(t) + 2 * ot) / BK;
-                h.e_loss += (ot * ez[i] + std::fabs(t * zi) + std::fabs((1 - t) * zi) + std::fmax(-zi, 0) + tail + sp +
-                             std::fabs(t * zi) + std::fabs(l)) /
-                            BK;
-                break;
-            }
-            case loss_kind::cross_entropy:
-                break;
-        }
-    }
-    return h;
-}
-
-/// m of every result element of case `c` (see above).
-results condition_scales(const layer_case& c) {
-    const std::size_t B = c.B, N = c.N, H = c.width(), K = c.K;
-    const bool two = c.layers == 2;
-    // Forward: z1, the activation (two layers), z2.
-    std::vector<double> z1(B * H), ez1(B * H);
-    for (std::size_t bi = 0; bi < B; ++bi)
-        for (std::size_t h = 0; h < H; ++h) {
-            double v = c.b1[h], e = std::fabs(c.b1[h]);
-            for (std::size_t n = 0; n < N; ++n) {
-                v += c.x[bi * N + n] * c.w1[h * N + n];
-                e += std::fabs(c.x[bi * N + n] * c.w1[h * N + n]);
-            }
-            z1[bi * H + h] = v;
-            ez1[bi * H + h] = e;
-        }
-    std::vector<act_point> a(B * H);
-    std::vector<double> z2 = z1, ez2 = ez1;
-    if (two) {
-        for (std::size_t i = 0; i < B * H; ++i)
-            a[i] = activate(c.act, z1[i], ez1[i]);
-        z2.assign(B * K, 0.0);
-        ez2.assign(B * K, 0.0);
-        for (std::size_t bi = 0; bi < B; ++bi)
-            for (std::size_t k = 0; k < K; ++k) {
-                double v = c.b2[k], e = std::fabs(c.b2[k]);
-                for (std::size_t h = 0; h < H; ++h) {
-                    const act_point& p = a[bi * H + h];
-                    v += p.a * c.w2[k * H + h];
-                    e += std::fabs(c.w2[k * H + h]) * p.ea + std::fabs(p.a * c.w2[k * H + h]);
-                }
-                z2[bi * K + k] = v;
-                ez2[bi * K + k] = e;
-            }
-    }
-    const head hd = loss_head(c, z2, ez2);
-
-    results m;
-    m.loss_value = hd.e_loss;
-    for (std::size_t f = 0; f < m.grad.size(); ++f)
-        m.grad[f].assign(c.sizes()[f], 0.0);
-    // Backward: g1 = ∂loss/∂z1 and its bounds.
-    std::vector<double> g1 = hd.d, eg1 = hd.ed;
-    if (two) {
-        g1.assign(B * H, 0.0);
-        eg1.assign(B * H, 0.0);
-        for (std::size_t bi = 0; bi < B; ++bi)
-            for (std::size_t k = 0; k < K; ++k) {
-                const double d = hd.d[bi * K + k], ed = hd.ed[bi * K + k];
-                m.grad[f_b2][k] += ed + std::fabs(d);
-                for (std::size_t h = 0; h < H; ++h) {
-                    const act_point& p = a[bi * H + h];
-                    m.grad[f_w2][k * H + h] += ed * std::fabs(p.a) + std::fabs(d) * p.ea + std::fabs(d * p.a);
-                }
-            }
-        for (std::size_t bi = 0; bi < B; ++bi)
-            for (std::size_t h = 0; h < H; ++h) {
-                double ga = 0, ega = 0;
-                for (std::size_t k = 0; k < K; ++k) {
-                    const double d = hd.d[bi * K + k], wkh = c.w2[k * H + h];
-                    ga += d * wkh;
-                    ega += hd.ed[bi * K + k] * std::fabs(wkh) + std::fabs(d * wkh);
-                }
-                const act_point& p = a[bi * H + h];
-                g1[bi * H + h] = ga * p.da;
-                eg1[bi * H + h] = p.da * ega + std::fabs(ga) * p.eda + std::fabs(ga * p.da);
-            }
-    }
-    for (std::size_t bi = 0; bi < B; ++bi)
-        for (std::size_t h = 0; h < H; ++h) {
-            const double g = g1[bi * H + h], eg = eg1[bi * H + h];
-            m.grad[f_b1][h] += eg + std::fabs(g);
-            for (std::size_t n = 0; n < N; ++n) {
-                const double xv = c.x[bi * N + n], wv = c.w1[h * N + n];
-                m.grad[f_w1][h * N + n] += eg * std::fabs(xv) + std::fabs(g * xv);
-                m.grad[f_x][bi * N + n] += eg * std::fabs(wv) + std::fabs(g * wv);
-            }
-        }
-    return m;
-}
-
-// ---- comparison -----------------------------------------------------------------------------
-
-struct case_error {
-    double error = 0;                  // the largest over the fields (NaN if any is NaN)
-    std::string where = "loss_value";  // the field and element where it is: "grad_w2[7]"
-};
-
-/// How far `ours` is from PyTorch's results, by the rule of parity::compare_values.
-case_error compare(const layer_case& c, const results& ours, double floor) {
-    const results m = condition_scales(c);
-    case_error e;
-    e.error = parity::compare_values({ours.loss_value}, {c.pytorch.loss_value}, {m.loss_value}, floor).error;
-    for (std::size_t f = 0; f < field_names.size(); ++f) {
-        const parity::field_error fe = parity::compare_values(ours.grad[f], c.pytorch.grad[f], m.grad[f], floor);
-        if (!std::isnan(e.error) && (std::isnan(fe.error) || fe.error > e.error))
-            e = {fe.error, std::string(field_names[f]) + "[" + std::to_string(fe.index) + "]"};
-    }
-    return e;
 }
 
 /// The worst error seen, per path and tolerance ("reference float32"), for the report test.
@@ -616,8 +55,11 @@ std::map<std::string, std::pair<double, std::string>>& worst_errors() {
 
 /// Checks one result set of case `c`, computed in `precision` by `path`, against PyTorch's.
 void check_against_pytorch(const layer_case& c, const results& ours, dtype precision, const char* path) {
+    using parity::layers::field_names;
+    REQUIRE(parity::layers::has_reference(c));
+    const results pytorch = parity::layers::reference_of(c);
     const parity::tolerance tol = parity::tolerance_for(precision, c.type);
-    const case_error e = compare(c, ours, tol.floor);
+    const parity::layers::case_error e = parity::layers::compare(c, ours, pytorch, tol.floor);
     INFO("case " << c.name << " (" << parity::name_of(c.type) << ", " << c.layers << " layer(s), act "
                  << act_names[static_cast<std::size_t>(c.act)] << ", loss "
                  << loss_names[static_cast<std::size_t>(c.loss)] << ", B=" << c.B << " N=" << c.N << " H=" << c.H
@@ -625,7 +67,7 @@ void check_against_pytorch(const layer_case& c, const results& ours, dtype preci
                  << tol.rtol);
     INFO("worst: " << e.where << ", error " << e.error);
     for (std::size_t f = 0; f < field_names.size(); ++f)
-        CHECK(ours.grad[f].size() == c.pytorch.grad[f].size());
+        CHECK(ours.grad[f].size() == pytorch.grad[f].size());
     CHECK(e.error <= tol.rtol);
     auto& worst = worst_errors()[std::string(path) + " " + (tol.rtol < 1e-6 ? "float64" : "float32")];
     if (!(e.error <= worst.first))
@@ -637,12 +79,13 @@ dtype other(dtype d) {
 }
 
 /// Checks every case, each in its own precision or each in the other one, computed by `path`.
-void check_all(runner program::*path, const char* path_name, bool own_precision) {
+template <method Path>
+void check_all(const char* path_name, bool own_precision) {
     REQUIRE(cases().size() == 58);
     for (const auto& c : cases()) {
         const dtype precision = own_precision ? c.type : other(c.type);
         DYNAMIC_SECTION(c.name << " as " << parity::name_of(precision)) {
-            check_against_pytorch(c, (program_for(c).*path)(c, precision), precision, path_name);
+            check_against_pytorch(c, parity::layers::evaluate<Path>(c, precision), precision, path_name);
         }
     }
 }
@@ -650,19 +93,19 @@ void check_all(runner program::*path, const char* path_name, bool own_precision)
 }  // namespace
 
 TEST_CASE("layer golden cases: the reference evaluator, each case in its own precision", "[parity][layers]") {
-    check_all(&program::reference, "reference", true);
+    check_all<method::reference>("reference", true);
 }
 
 TEST_CASE("layer golden cases: the reference evaluator, each case in the other precision", "[parity][layers]") {
-    check_all(&program::reference, "reference", false);
+    check_all<method::reference>("reference", false);
 }
 
 TEST_CASE("layer golden cases: value_and_grad, each case in its own precision", "[parity][layers]") {
-    check_all(&program::fused, "value_and_grad", true);
+    check_all<method::value_and_grad>("value_and_grad", true);
 }
 
 TEST_CASE("layer golden cases: value_and_grad, each case in the other precision", "[parity][layers]") {
-    check_all(&program::fused, "value_and_grad", false);
+    check_all<method::value_and_grad>("value_and_grad", false);
 }
 
 TEST_CASE("the layer cases exercise every model type in both precisions, relu at 0, saturation, tiles",
@@ -676,9 +119,9 @@ TEST_CASE("the layer cases exercise every model type in both precisions, relu at
         relu_zero += c.name.starts_with("relu_zero");
         saturated += c.name.starts_with("saturated") && c.type == dtype::float32;
         tall += c.B > 128;
-        (void)program_for(c);
+        CHECK(c.model < parity::layers::model_keys.size());
     }
-    CHECK(seen.size() == 2 * programs.size());  // every program, in both precisions
+    CHECK(seen.size() == 2 * parity::layers::model_keys.size());  // every program, in both precisions
     CHECK(relu_zero == 4);
     CHECK(saturated == 5);
     CHECK(tall == 2);
@@ -690,11 +133,49 @@ TEST_CASE("layer golden cases: worst errors, printed", "[.][layers_report]") {
     worst_errors().clear();
     for (const auto& c : cases()) {
         for (const dtype precision : {c.type, other(c.type)}) {
-            const program& p = program_for(c);
-            check_against_pytorch(c, p.reference(c, precision), precision, "reference");
-            check_against_pytorch(c, p.fused(c, precision), precision, "value_and_grad");
+            check_against_pytorch(c, parity::layers::evaluate<method::reference>(c, precision), precision, "reference");
+            check_against_pytorch(c, parity::layers::evaluate<method::value_and_grad>(c, precision), precision,
+                                  "value_and_grad");
         }
     }
     for (const auto& [key, w] : worst_errors())
         std::cout << "worst error, " << key << ": " << w.first << " (" << w.second << ")\n";
+}
+
+TEST_CASE("bad layer case files are errors naming the case and the field", "[parity][layers]") {
+    const nlohmann::json good = nlohmann::json::parse(R"({"cases": [
+        {"name": "c0", "dtype": "float32", "layers": 2, "B": 2, "N": 2, "H": 1, "K": 2, "act": "tanh",
+         "loss": "cross_entropy", "x": [1, 2, 3, 4], "w1": [0.1, 0.2], "b1": [0.5], "w2": [0.3, -0.3],
+         "b2": [0, 1], "t": null, "y": [1, 0]}]})");
+    REQUIRE(parity::layers::is_layer_file(good));
+    const auto parsed = parity::layers::parse_cases(good);
+    const layer_case& c = parsed.at(0);
+    CHECK_FALSE(parity::layers::has_reference(c));  // results are optional
+    CHECK(parity::layers::evaluate(c, dtype::float32).grad[parity::layers::f_w2].size() == 2);
+
+    auto message_of = [&](auto&& edit) -> std::string {
+        nlohmann::json j = good;
+        edit(j["cases"][0]);
+        try {
+            parity::layers::parse_cases(j, "file.json");
+        } catch (const parity::input_error& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    using Catch::Matchers::Contains;
+    CHECK_THAT(message_of([](auto& c) { c.erase("w1"); }),
+               Contains("file.json: case #0 'c0'") && Contains("'w1'") && Contains("missing"));
+    CHECK_THAT(message_of([](auto& c) { c["layers"] = 3u; }), Contains("'layers'") && Contains("1 or 2"));
+    CHECK_THAT(message_of([](auto& c) { c["act"] = "gelu"; }), Contains("'act'") && Contains("unknown act 'gelu'"));
+    CHECK_THAT(message_of([](auto& c) { c["act"] = "sigmoid"; }),
+               Contains("'loss'") && Contains("no model") && Contains("'sigmoid'"));
+    CHECK_THAT(message_of([](auto& c) { c["y"][1] = 2; }), Contains("'y'") && Contains("element 1"));
+    CHECK_THAT(message_of([](auto& c) { c["y"][0] = 0.5; }), Contains("'y'") && Contains("class index"));
+    CHECK_THAT(message_of([](auto& c) { c["t"] = {1, 2, 3, 4}; }), Contains("'t'") && Contains("must be null"));
+    CHECK_THAT(message_of([](auto& c) { c["b2"] = {1}; }), Contains("'b2'") && Contains("has 1 elements"));
+    CHECK_THAT(message_of([](auto& c) { c["grad_x"] = {1}; }), Contains("'grad_x'") && Contains("B*N"));
+    CHECK_THAT(message_of([](auto& c) { c["layers"] = 1u; }), Contains("'H'") && Contains("for one layer"));
+    CHECK_THROWS_WITH(parity::layers::load_cases(CTGRAD_TEST_DATA_DIR "/no_such_file.json"), Contains("cannot open"));
+    CHECK_FALSE(parity::layers::is_layer_file(nlohmann::json::parse(R"({"cases": [{"name": "p"}]})")));
 }
