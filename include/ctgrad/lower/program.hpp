@@ -66,27 +66,10 @@ double evaluate_scalar(const L&, const double* sums,
             return static_cast<double>(s.template data_of<L>()[0]);
         }
     } else {
-        auto arg = [&](auto i) {
+        return apply_elementwise<L>([&](auto i) {
             return evaluate_scalar<Plan, std::remove_cvref_t<decltype(child<decltype(i)::value>(L{}))>, T>(
                 child<decltype(i)::value>(L{}), sums, s);
-        };
-        using I0 = std::integral_constant<std::size_t, 0>;
-        using I1 = std::integral_constant<std::size_t, 1>;
-        constexpr auto K = L::kind;
-        if constexpr (K == expr_kind::plus)
-            return arg(I0{}) + arg(I1{});
-        else if constexpr (K == expr_kind::minus)
-            return arg(I0{}) - arg(I1{});
-        else if constexpr (K == expr_kind::multiplies)
-            return arg(I0{}) * arg(I1{});
-        else if constexpr (K == expr_kind::divides)
-            return arg(I0{}) / arg(I1{});
-        else if constexpr (K == expr_kind::negate)
-            return -arg(I0{});
-        else if constexpr (arity_v<L> == 2)
-            return elementwise_kernel<call_fn_t<L>>::apply(arg(I1{}), arg(std::integral_constant<std::size_t, 2>{}));
-        else
-            return elementwise_kernel<call_fn_t<L>>::apply(arg(I1{}));
+        });
     }
 }
 
