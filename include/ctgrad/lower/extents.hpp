@@ -85,18 +85,52 @@ requires((!A::is_static + ... + 0) == 1) struct single_dynamic_axis<axes<A...>> 
     static constexpr std::size_t static_product = (std::size_t{1} * ... * (A::is_static ? A::extent : 1));
 };
 
-/// Fills `st` from the bindings, or says what is wrong with them.
-template <class Vars, class Axes, class T, class... B>
-status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>& bindings) {
+/// Whether the dynamic axis A is the only dynamic axis of some variable among Vars, with
+/// non-zero static extents beside it: then that variable's length always determines A.
+template <class A, class... Vars>
+inline constexpr bool determined_by_a_length_v = ([] {
+    using one = single_dynamic_axis<shape_of_t<Vars>>;
+    if constexpr (one::found)
+        return std::is_same_v<typename one::axis, A> && one::static_product != 0;
+    else
+        return false;
+}() || ...);
+
+/// Whether every axis is static or determined by a length: then no extent is ever left to
+/// deduce after the first two steps of resolve_bindings, whatever the explicit shapes.
+template <class Axes, class... Vars>
+struct extents_always_known;
+template <class... A, class... Vars>
+struct extents_always_known<type_list<A...>, Vars...>
+    : std::bool_constant<((A::is_static || determined_by_a_length_v<A, Vars...>)&&...)> {};
+
+/// Where validation reports a problem: `first_error` keeps the first one for the message,
+/// `any_error` only notes that there is one. Every call validates with `any_error` (no status
+/// is built on the way); only a call that fails validates again with `first_error`.
+struct first_error {
+    status err{};
+    void operator()(const status& s) {
+        if (err.ok())
+            err = s;
+    }
+    bool ok() const { return err.ok(); }
+};
+struct any_error {
+    bool failed = false;
+    void operator()(const status&) { failed = true; }
+    bool ok() const { return !failed; }
+};
+
+/// Fills `st` from the bindings, reporting what is wrong with them to `fail` (see above).
+template <class Vars, class Axes, class T, class Errors, class... B>
+void resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>& bindings, Errors& fail) {
     using axes_list = Axes;
     using vars = Vars;
     using checks = binding_checks<vars, std::remove_cvref_t<B>...>;
     static_assert(checks::all_bound, "ctgrad: a variable of the loss is left unbound: pass bind(v, data) for it");
     static_assert(checks::none_twice, "ctgrad: a variable is bound twice");
     static_assert(checks::none_extra, "ctgrad: a bound variable does not occur in the loss");
-    if constexpr (!(checks::all_bound && checks::none_twice && checks::none_extra)) {
-        return {};  // the static_assert above has said what is wrong
-    } else {
+    if constexpr (checks::all_bound && checks::none_twice && checks::none_extra) {  // else: said above
         std::array<bool, axes_list::size> known{};
         // Static extents first.
         tl_for_each(axes_list{}, [&](auto a, auto i) {
@@ -106,11 +140,6 @@ status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>&
                 known[decltype(i)::value] = true;
             }
         });
-        status err{};
-        auto fail = [&](status s) {
-            if (err.ok())
-                err = s;
-        };
         // Pointers, explicit shapes.
         std::apply(
             [&](auto&... b) {
@@ -161,55 +190,58 @@ status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>&
                  ...);
             },
             bindings);
-        // Deduce the remaining extents from lengths, repeatedly.
-        auto all_known = [&] { return std::all_of(known.begin(), known.end(), [](bool k) { return k; }); };
-        for (bool progress = true; progress && err.ok() && !all_known();) {
-            progress = false;
-            std::apply(
-                [&](auto&... b) {
-                    (([&](auto& bi) {
-                         using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
-                         std::size_t product = 1, unknown = 0, which = 0;
-                         tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
-                             constexpr std::size_t ai = tl_index_v<axes_list, typename decltype(a)::type>;
-                             if (known[ai])
-                                 product *= st.extent[ai];
-                             else {
-                                 ++unknown;
-                                 which = ai;
-                             }
-                         });
-                         if (unknown == 1 && product != 0) {
-                             determine(name_of<Var>(), bi.size, product, which);
-                             progress = true;
-                         }
-                     }(b)),
-                     ...);
-                },
-                bindings);
-        }
-        if (!err.ok())
-            return err;
-        // Every extent known, every length right.
-        tl_for_each(axes_list{}, [&](auto a, auto i) {
-            if (!known[decltype(i)::value]) {
-                std::string_view owner{};
-                using Axis = typename decltype(a)::type;
+        // Deduce the remaining extents from lengths, repeatedly (when the model can need it).
+        if constexpr (!extents_always_known<axes_list, typename std::remove_cvref_t<B>::variable...>::value) {
+            auto all_known = [&] { return std::all_of(known.begin(), known.end(), [](bool k) { return k; }); };
+            for (bool progress = true; progress && fail.ok() && !all_known();) {
+                progress = false;
                 std::apply(
                     [&](auto&... b) {
                         (([&](auto& bi) {
                              using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
-                             if (owner.empty() && contains_v<Axis, shape_of_t<Var>>)
-                                 owner = name_of<Var>();
+                             std::size_t product = 1, unknown = 0, which = 0;
+                             tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
+                                 constexpr std::size_t ai = tl_index_v<axes_list, typename decltype(a)::type>;
+                                 if (known[ai])
+                                     product *= st.extent[ai];
+                                 else {
+                                     ++unknown;
+                                     which = ai;
+                                 }
+                             });
+                             if (unknown == 1 && product != 0) {
+                                 determine(name_of<Var>(), bi.size, product, which);
+                                 progress = true;
+                             }
                          }(b)),
                          ...);
                     },
                     bindings);
-                fail({errc::unresolved_extent, owner, decltype(a)::type::name.view(), 0, 0});
             }
-        });
-        if (!err.ok())
-            return err;
+            if (!fail.ok())
+                return;
+            // Every extent known.
+            tl_for_each(axes_list{}, [&](auto a, auto i) {
+                if (!known[decltype(i)::value]) {
+                    std::string_view owner{};
+                    using Axis = typename decltype(a)::type;
+                    std::apply(
+                        [&](auto&... b) {
+                            (([&](auto& bi) {
+                                 using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
+                                 if (owner.empty() && contains_v<Axis, shape_of_t<Var>>)
+                                     owner = name_of<Var>();
+                             }(b)),
+                             ...);
+                        },
+                        bindings);
+                    fail({errc::unresolved_extent, owner, decltype(a)::type::name.view(), 0, 0});
+                }
+            });
+        }
+        if (!fail.ok())
+            return;
+        // Every length right.
         std::apply(
             [&](auto&... b) {
                 (([&](auto& bi) {
@@ -221,8 +253,15 @@ status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>&
                  ...);
             },
             bindings);
-        return err;
     }
+}
+
+/// Fills `st` from the bindings, or says what is wrong with them.
+template <class Vars, class Axes, class T, class... B>
+status resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>& bindings) {
+    first_error errors;
+    resolve_bindings<Vars, Axes>(st, bindings, errors);
+    return errors.err;
 }
 
 /// Checks that the variable Y bound in `st` holds class indices along Classes: integers
@@ -234,7 +273,8 @@ status check_class_indices(const State& st) {
     const auto* y = st.template data_of<Y>();
     for (std::size_t i = 0; i < count; ++i) {
         const auto v = y[i];
-        const bool index = v >= 0 && v < static_cast<decltype(v)>(classes) && v == static_cast<decltype(v)>(static_cast<std::size_t>(v));
+        const bool index = v >= 0 && v < static_cast<decltype(v)>(classes) &&
+                           v == static_cast<decltype(v)>(static_cast<std::size_t>(v));
         if (!index)
             return {errc::class_index, name_of<Y>(), Classes::name.view(), classes, i};
     }

@@ -20,8 +20,8 @@
 #include "ctgrad/lower/bindings.hpp"
 #include "ctgrad/lower/extents.hpp"
 #include "ctgrad/lower/fused_pass.hpp"
-#include "ctgrad/lower/staged_pass.hpp"
 #include "ctgrad/lower/plan.hpp"
+#include "ctgrad/lower/staged_pass.hpp"
 
 namespace ctgrad {
 
@@ -195,27 +195,26 @@ private:
         }
     }
 
-    template <class T, class... B, class... G>
-    static status run_checked(T& loss, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
-        using vars = typename plan::variables;
-        using axes_list = typename plan::all_axes;
+    template <class T>
+    using outputs = std::array<T*, sizeof...(W) + 1>;
+
+    /// Checks everything about the data before anything is written, reporting each problem to
+    /// `fail` (a detail::first_error or detail::any_error): the bindings (lengths, extents,
+    /// null data), what the pass checks (class indices, widths), the gradient buffers' lengths,
+    /// and that no gradient buffer shares memory with an input or another gradient buffer.
+    /// Fills `st` and the gradient buffers' pointers and lengths on the way.
+    template <class T, class Errors, class... B, class... G>
+    static void validate(typename detail::pass_for<plan, T>::state& st, const std::tuple<B&...>& bindings,
+                         const std::tuple<G&...>& grads, outputs<T>& out,
+                         std::array<std::size_t, sizeof...(W) + 1>& out_size, Errors& fail) {
         using pass = detail::pass_for<plan, T>;
-        typename pass::state st;
-        status err = detail::resolve_bindings<vars, axes_list>(st, bindings);
-        if (!err.ok())
-            return err;
+        detail::resolve_bindings<typename plan::variables, typename plan::all_axes>(st, bindings, fail);
+        if (!fail.ok())
+            return;
         if constexpr (requires { pass::check(st); }) {  // what only the pass knows: class indices, widths
-            err = pass::check(st);
-            if (!err.ok())
-                return err;
+            if (const status s = pass::check(st); !s.ok())
+                return fail(s);
         }
-        auto fail = [&](status s) {
-            if (err.ok())
-                err = s;
-        };
-        // Gradient buffers: lengths, and no overlap with inputs or each other.
-        std::array<T*, sizeof...(W) + 1> out{};
-        std::array<std::size_t, sizeof...(W) + 1> out_size{};
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             (([&] {
                  using Var = std::tuple_element_t<I, std::tuple<W...>>;
@@ -231,8 +230,8 @@ private:
              ...);
         }
         (std::index_sequence_for<W...>{});
-        if (!err.ok())
-            return err;
+        if (!fail.ok())
+            return;
         // The bound inputs' memory, then each gradient buffer against it and the ones before.
         const auto inputs = std::apply(
             [](const auto&... b) {
@@ -250,8 +249,31 @@ private:
             if (hit)
                 fail({errc::aliased_output, out_name[i], {}, 0, 0});
         }
-        if (!err.ok())
-            return err;
+    }
+
+    /// The first problem with data that failed validation: validates again, keeping the
+    /// message this time. Out of line, so that the checks of a good call stay short.
+    template <class T, class... B, class... G>
+    [[gnu::noinline, gnu::cold]] static status diagnose(const std::tuple<B&...>& bindings,
+                                                        const std::tuple<G&...>& grads) {
+        typename detail::pass_for<plan, T>::state st;
+        outputs<T> out{};
+        std::array<std::size_t, sizeof...(W) + 1> out_size{};
+        detail::first_error errors;
+        validate<T>(st, bindings, grads, out, out_size, errors);
+        return errors.err;
+    }
+
+    template <class T, class... B, class... G>
+    static status run_checked(T& loss, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
+        using pass = detail::pass_for<plan, T>;
+        typename pass::state st;
+        outputs<T> out{};
+        std::array<std::size_t, sizeof...(W) + 1> out_size{};
+        detail::any_error quick;  // a good call builds no status on the way
+        validate<T>(st, bindings, grads, out, out_size, quick);
+        if (!quick.ok()) [[unlikely]]
+            return diagnose<T>(bindings, grads);
 
         // Valid: zero the gradients, run the pass, finish the loss.
         for (std::size_t i = 0; i < sizeof...(W); ++i)
