@@ -8,7 +8,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 cd "$CTGRAD_ROOT"
 
-sanitize=(-fno-omit-frame-pointer -g)
+sanitize=(-fno-omit-frame-pointer -g1)  # line tables: enough for the reports' stack traces, and cheap
+# pytorch_parity's layer programs are the ones tests/unit/test_layer_parity.cpp compiles (both
+# include examples/pytorch_parity_layers.hpp): these configurations test them there, once.
+skip_parity_tool=-DCTGRAD_SKIP_EXAMPLES=pytorch_parity
 
 job() {
   local name=$1
@@ -17,11 +20,11 @@ job() {
   case "$name" in
     clang-avx2)  # second compiler, AVX2+FMA (no AVX-512), warnings are errors
       CXX=clang++ configure_and_build build-ci/clang-avx2 -DCTGRAD_WERROR=ON "-DCTGRAD_ARCH_FLAGS=-mavx2;-mfma" \
-        -DCTGRAD_BUILD_BENCHMARKS=OFF
+        -DCTGRAD_BUILD_BENCHMARKS=OFF "$skip_parity_tool"
       ctest --test-dir build-ci/clang-avx2 --output-on-failure -j2 ;;
     asan-native)  # AddressSanitizer + UndefinedBehaviorSanitizer, the best ISA, g++ -Werror
       configure_and_build build-ci/asan-native -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTGRAD_WERROR=ON -DCTGRAD_ARCH_FLAGS=-march=native \
-        -DCTGRAD_BUILD_BENCHMARKS=OFF \
+        -DCTGRAD_BUILD_BENCHMARKS=OFF "$skip_parity_tool" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
         "-DCMAKE_CXX_FLAGS=${sanitize[*]} -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
         "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined"
       # alloc_dealloc_mismatch=0: test_no_allocation replaces operator new/delete with malloc/free.
