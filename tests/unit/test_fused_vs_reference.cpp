@@ -106,3 +106,20 @@ TEST_CASE("fused kernel handles tiles larger than one: many rows and wide output
         }
     }
 }
+
+TEST_CASE("tiles of long rows are whole blocks of the forward kernel", "[lowering]") {
+    namespace lw = ctgrad::lowering;
+    for (std::size_t R = 1; R <= 64; ++R) {
+        INFO("R = " << R);
+        const std::size_t r = lw::whole_forward_blocks<float>(R, 1000);  // long rows in every instruction set
+        CHECK(r >= 1);
+        CHECK(r <= R);
+        CHECK(R - r <= 3);  // at most three rows fewer per tile
+        if (R > 4)
+            CHECK((r % 6 == 0 || r % 6 == 4));  // blocks of six, then four: no row left alone
+        else
+            CHECK(r == R);
+        if (lw::width<float> > 1)
+            CHECK(lw::whole_forward_blocks<float>(R, 1) == R);  // short rows, one per lane: unchanged
+    }
+}

@@ -253,17 +253,22 @@ struct fused_pass {
         });
 
         // Tile shape: whole rows of the grid while they fit, x's rows kept within L1.
-        std::size_t row_bytes = 0;
+        std::size_t row_bytes = 0, longest_row = 0;
         tl_for_each(contractions{}, [&](auto c, auto) {
             using Z = typename decltype(c)::type;
-            row_bytes += matrix_of<typename is_contraction<Z>::left>(s).cols * sizeof(T);
+            const std::size_t q = matrix_of<typename is_contraction<Z>::left>(s).cols;
+            row_bytes += q * sizeof(T);
+            longest_row = std::max(longest_row, q);
         });
         std::size_t R = 1, C = cap;
         if (cols <= cap) {
             C = cols;
             R = std::min(cap / cols, rows);
-            if (row_bytes > 0)
+            if (row_bytes > 0) {
                 R = std::min(R, std::max<std::size_t>(1, l1_budget / row_bytes));
+                if (R < rows)  // tiles of whole blocks of the forward kernel
+                    R = lowering::whole_forward_blocks<T>(R, longest_row);
+            }
             // Prefer tiles of whole vectors: fewer masked tails in the elementwise part.
             constexpr std::size_t W = lowering::width<T>;
             if (R * C >= W && (R * C) % W != 0 && C < W && W % C == 0)
