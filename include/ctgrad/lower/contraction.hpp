@@ -163,9 +163,9 @@ template <class T>
 inline void contract_forward(matrix_view<T> x, matrix_view<T> w, std::size_t r0, std::size_t R, std::size_t c0,
                              std::size_t C, T* z) {
     constexpr std::size_t MR = 4;
+    constexpr std::size_t W = width<T>;
     std::size_t r = 0;
-    if constexpr (width < T >> 1) {
-        constexpr std::size_t W = width<T>;
+    if constexpr (W > 1) {
         if (rows_in_lanes<T>(x.cols)) {
             for (; r + W <= R; r += W)
                 for (std::size_t c = 0; c < C; ++c) {

@@ -114,6 +114,21 @@ struct fused_pass {
         });
     }
 
+    /// Evaluates the grid elements [idx, idx + lanes of V) of the tile, V a vector or a scalar:
+    /// reductions added into `acc`, the gradient grid expressions G stored into `gbuf`.
+    template <class V>
+    static void evaluate_at(const tile& t, std::size_t idx, const T* scalars, V* acc, T (*gbuf)[cap]) {
+        V vals[n_nodes];
+        evaluate_nodes<V>(t, idx, vals, scalars);
+        tl_for_each(reductions{}, [&](auto red, auto j) {
+            acc[decltype(j)::value] += vals[at<typename reduction_arg<typename decltype(red)::type>::type>];
+        });
+        tl_for_each(terms{}, [&](auto term, auto j) {
+            using G = typename decltype(term)::type::term::grid_expr;
+            lowering::vstore(gbuf[decltype(j)::value] + idx, vals[at<G>]);
+        });
+    }
+
     /// Evaluates the tile's grid elements [0, R·C): reductions into `sums`, G into `gbuf`.
     static void evaluate_tile(const tile& t, const T* scalars, double* sums, T (*gbuf)[cap]) {
         using V = lowering::vec<T>;
@@ -123,37 +138,17 @@ struct fused_pass {
         for (auto& a : acc)
             a = lowering::vsplat<V>(T(0));
         std::size_t idx = 0;
-        for (; idx + W <= len; idx += W) {
-            V vals[n_nodes];
-            evaluate_nodes<V>(t, idx, vals, scalars);
-            tl_for_each(reductions{}, [&](auto red, auto j) {
-                acc[decltype(j)::value] += vals[at<typename reduction_arg<typename decltype(red)::type>::type>];
-            });
-            tl_for_each(terms{}, [&](auto term, auto j) {
-                using G = typename decltype(term)::type::term::grid_expr;
-                lowering::vstore(gbuf[decltype(j)::value] + idx, vals[at<G>]);
-            });
-        }
+        for (; idx + W <= len; idx += W)
+            evaluate_at<V>(t, idx, scalars, acc, gbuf);
         T scalar_acc[reductions::size + 1] = {};
         if constexpr (W >= 4) {
             // A remainder of at most a quarter vector (a grid of one sample, say), element by
             // element in scalars: such a call is one long chain of latencies (dot product, exp,
             // division, gradient), which scalar operations and plain loads of the values just
             // stored keep shorter than a masked vector (measured: (1,10,1) 64 → 57 ns).
-            if (idx < len && (len - idx) * 4 <= W) {
-                for (; idx < len; ++idx) {
-                    T vals[n_nodes];
-                    evaluate_nodes<T>(t, idx, vals, scalars);
-                    tl_for_each(reductions{}, [&](auto red, auto j) {
-                        scalar_acc[decltype(j)::value] +=
-                            vals[at<typename reduction_arg<typename decltype(red)::type>::type>];
-                    });
-                    tl_for_each(terms{}, [&](auto term, auto j) {
-                        using G = typename decltype(term)::type::term::grid_expr;
-                        gbuf[decltype(j)::value][idx] = vals[at<G>];
-                    });
-                }
-            }
+            if (idx < len && (len - idx) * 4 <= W)
+                for (; idx < len; ++idx)
+                    evaluate_at<T>(t, idx, scalars, scalar_acc, gbuf);
         }
         if constexpr (W > 1) {
             if (idx < len) {  // the last partial vector: padded copies of the sources, masked sums
