@@ -54,6 +54,9 @@ def main():
             if block is None:
                 failed.append(f"{where}: marker not followed by a code block")
                 continue
+            if not block.strip():  # an empty block would match anything
+                failed.append(f"{where}: empty code block")
+                continue
             kind, target, name = m.group(1), m.group(2), m.group(3)
             if kind == "snippet":
                 expected = snippet(root, target, name)
