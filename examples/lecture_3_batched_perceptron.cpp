@@ -102,4 +102,17 @@ int main() {
     // [snippet-end]
     const bool untouched = std::ranges::equal(dw, gw_before) && std::ranges::equal(dx, gx_before);
     std::printf("(on error nothing is written: the gradients are unchanged: %s)\n", untouched ? "yes" : "NO");
+
+    std::printf("\ngradient descent on the same buffers, the call prepared once:\n");
+    // [snippet: batched-prepared]
+    auto call = step.prepare(bx, bt, bw, bb, dw, db, dx);  // checks the data once
+    for (int i = 1; i <= 4; ++i) {
+        auto [E_i, grad_w_i, grad_b_i, grad_x_i] = call();  // reads ws and bs as they are now
+        std::printf("step %d: E = %.4f\n", i, E_i);
+        for (std::size_t j = 0; j < ws.size(); ++j)
+            ws[j] -= 0.05f * grad_w_i[j];
+        for (std::size_t j = 0; j < bs.size(); ++j)
+            bs[j] -= 0.05f * grad_b_i[j];
+    }
+    // [snippet-end]
 }

@@ -14,9 +14,9 @@
 
 namespace {
 using namespace ctgrad;
+using test_support::finite_difference;
 using test_support::normal;
 using test_support::uniform;
-using test_support::finite_difference;
 using test_support::worst_relative_error;
 
 constexpr axis<"n"> n;
@@ -42,7 +42,6 @@ struct data {
           vs(normal<double>(K * N, seed + 3, 0.5)),
           bs(normal<double>(K, seed + 4, 0.1)) {}
 };
-
 
 // Checks ∂L/∂(each of x, t, w, b) three ways; the loss must use exactly x, t, w, b.
 template <class L>
@@ -108,4 +107,40 @@ TEST_CASE("finite differences: two weight matrices on one input", "[fd]") {
     (void)value;
     CHECK(worst_relative_error(gv, finite_difference(loss, d.vs, bind_all), 1e-3) < 1e-6);
     CHECK(worst_relative_error(gx, finite_difference(loss, d.xs, bind_all), 1e-3) < 1e-6);
+}
+
+TEST_CASE("finite differences: one sample, the pass of one row in scalars", "[fd]") {
+    // A grid of a few elements takes the fused pass's one-row path, which stores each gradient
+    // into its buffer instead of adding (fused_pass::store_term): every kind of term, there.
+    for (std::size_t K : {1, 2}) {
+        INFO("K = " << K);
+        data d(1, 7, K, 16);
+        check_xtwb(mean(exp(-z) * log(1_c + o) + t / (2_c + o)), d);
+        check_xtwb(sum(pow<3>(o - t) / (1_c + exp(z))) - 0.25_c * sum(-(z * t)), d);
+    }
+}
+
+TEST_CASE("finite differences: a scalar and a per-sample variable", "[fd]") {
+    constexpr auto s = parameter<"s">();   // one number: its gradient sums the whole grid
+    constexpr auto r = input<"r">(batch);  // one number per sample: sums over the outputs
+    constexpr auto loss = 0.5_c * sum(pow<2>(o * s + r - t));
+    for (std::size_t B : {1, 2, 5})
+        for (std::size_t K : {1, 2, 3}) {
+            INFO("B = " << B << ", K = " << K);
+            data d(B, 7, K, 17);
+            std::vector<double> ss{1.5}, rs = normal<double>(B, 18, 0.3);
+            auto bind_all = [&] {
+                return std::make_tuple(bind(x, d.xs.data(), {d.B, d.N}), bind(t, d.ts.data(), {d.B, d.K}),
+                                       bind(w, d.ws.data(), {d.K, d.N}), bind(b, d.bs.data(), {d.K}), bind(s, ss),
+                                       bind(r, rs));
+            };
+            // Stale values in the buffers: every gradient must overwrite them.
+            std::vector<double> ds(1, 9.0), dr(B, 9.0), dt(B * K, 9.0), dw(K * d.N, 9.0);
+            std::apply([&](auto&&... bs) { return value_and_grad(loss, wrt(s, r, t, w))(bs..., ds, dr, dt, dw); },
+                       bind_all());
+            CHECK(worst_relative_error(ds, finite_difference(loss, ss, bind_all), 1e-3) < 1e-6);
+            CHECK(worst_relative_error(dr, finite_difference(loss, rs, bind_all), 1e-3) < 1e-6);
+            CHECK(worst_relative_error(dt, finite_difference(loss, d.ts, bind_all), 1e-3) < 1e-6);
+            CHECK(worst_relative_error(dw, finite_difference(loss, d.ws, bind_all), 1e-3) < 1e-6);
+        }
 }

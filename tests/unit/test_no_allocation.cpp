@@ -63,6 +63,27 @@ TEST_CASE("evaluating value and gradients performs no heap allocation", "[alloca
     }
 }
 
+TEST_CASE("a prepared call performs no heap allocation, when prepared or called", "[allocation][prepared]") {
+    using namespace test_support::model;
+    for (std::size_t B : {1, 300}) {
+        const std::size_t N = 10, K = 2;
+        auto xs = test_support::normal<float>(B * N, 1), ws = test_support::normal<float>(K * N, 2);
+        auto bs = test_support::normal<float>(K, 3), ts = test_support::uniform<float>(B * K, 4);
+        std::vector<float> dw(K * N), db(K);
+        const auto step = ctgrad::value_and_grad(half_sse, ctgrad::wrt(w, b));
+        const long before = allocations.load();
+        const auto call = step.prepare(ctgrad::bind(x, xs.data(), {B, N}), ctgrad::bind(w, ws.data(), {K, N}),
+                                       ctgrad::bind(b, bs), ctgrad::bind(t, ts.data(), {B, K}), dw, db);
+        float total = 0;
+        for (int i = 0; i < 3; ++i)
+            total += std::get<0>(call());
+        const long during = allocations.load() - before;  // before INFO, which allocates
+        INFO("B = " << B);
+        CHECK(during == 0);
+        CHECK(total > 0);
+    }
+}
+
 TEST_CASE("the allocation counter counts", "[allocation]") {
     const long before = allocations.load();
     auto* p = new std::vector<int>(10);

@@ -205,6 +205,15 @@ inline void axpy_rows(const T* g, std::size_t g_stride, matrix_view<T> x, std::s
                       T* out) {
     using V = vec<T>;
     constexpr std::size_t W = width<T>;
+    if (P > 1 && R < P) {  // too few rows for phases (one sample): one chain, no sum of phases
+        for (std::size_t u = 0; u < U; ++u) {
+            V a = vload<V>(out + k + u * W);
+            for (std::size_t r = 0; r < R; ++r)
+                a = vfma(vsplat<V>(g[r * g_stride]), vload<V>(x.row(r0 + r) + k + u * W), a);
+            vstore(out + k + u * W, a);
+        }
+        return;
+    }
     V a[P][U];
     for (std::size_t u = 0; u < U; ++u) {
         a[0][u] = vload<V>(out + k + u * W);
@@ -322,6 +331,45 @@ inline void accumulate_weight_gradient(const T* g, matrix_view<T> x, std::size_t
             detail::axpy_rows<1, 4>(gc, C, x, r0, R, k, out);
         if (k < q)
             detail::axpy_tail(gc, C, x, r0, R, k, q - k, out);
+    }
+}
+
+/// dw[c] = g[c] · x for c < C, rows of length q: the weight gradient of a grid of one row,
+/// stored rather than added (the buffer holds nothing yet: nothing is read from it).
+template <class T>
+inline void store_weight_gradient_row(const T* g, const T* x, std::size_t q, std::size_t C, T* dw) {
+    using V = vec<T>;
+    constexpr std::size_t W = width<T>;
+    for (std::size_t c = 0; c < C; ++c) {
+        const V s = vsplat<V>(g[c]);
+        T* out = dw + c * q;
+        std::size_t k = 0;
+        for (; k + W <= q; k += W)
+            vstore(out + k, s * vload<V>(x + k));
+        if (k < q)
+            vstore_first(out + k, s * vload_partial<V>(x + k, q - k), q - k);
+    }
+}
+
+/// dx = Σ_c g[c] · w[c0 + c], c < C: the input gradient of one row, stored rather than added.
+template <class T>
+inline void store_input_gradient_row(const T* g, matrix_view<T> w, std::size_t c0, std::size_t C, T* dx) {
+    using V = vec<T>;
+    constexpr std::size_t W = width<T>;
+    const std::size_t q = w.cols;
+    std::size_t k = 0;
+    for (; k + W <= q; k += W) {
+        V a = vsplat<V>(T(0));
+        for (std::size_t c = 0; c < C; ++c)
+            a = vfma(vsplat<V>(g[c]), vload<V>(w.row(c0 + c) + k), a);
+        vstore(dx + k, a);
+    }
+    if (k < q) {
+        const std::size_t rest = q - k;
+        V a = vsplat<V>(T(0));
+        for (std::size_t c = 0; c < C; ++c)
+            a = vfma(vsplat<V>(g[c]), vload_partial<V>(w.row(c0 + c) + k, rest), a);
+        vstore_first(dx + k, a, rest);
     }
 }
 

@@ -140,6 +140,7 @@ struct fused_pass {
         std::size_t idx = 0;
         for (; idx + W <= len; idx += W)
             evaluate_at<V>(t, idx, scalars, acc, gbuf);
+        bool used_vectors = idx > 0;  // else acc holds zeros: no horizontal sums
         T scalar_acc[reductions::size + 1] = {};
         if constexpr (W >= 4) {
             // A remainder of at most a quarter vector (a grid of one sample, say), element by
@@ -152,6 +153,7 @@ struct fused_pass {
         }
         if constexpr (W > 1) {
             if (idx < len) {  // the last partial vector: padded copies of the sources, masked sums
+                used_vectors = true;
                 const std::size_t rem = len - idx;
                 alignas(64) T pad[grid_vars::size + contractions::size + 1][W];
                 tile tail = t;
@@ -177,7 +179,7 @@ struct fused_pass {
             }
         }
         for (std::size_t j = 0; j < reductions::size; ++j)
-            sums[j] += static_cast<double>(lowering::vsum(acc[j]) + scalar_acc[j]);
+            sums[j] += static_cast<double>((used_vectors ? lowering::vsum(acc[j]) : T(0)) + scalar_acc[j]);
     }
 
     template <class X>
@@ -217,20 +219,175 @@ struct fused_pass {
         }
     }
 
-    /// Runs the pass: sums of the reductions into `sums`, gradients added into `out`.
-    static void run(const state& s, double* sums, T* const* out) {
-        const std::size_t rows = [&] {
-            if constexpr (std::is_void_v<Row>)
-                return std::size_t{1};
-            else
-                return s.template extent_of<Row>();
-        }();
-        const std::size_t cols = [&] {
-            if constexpr (std::is_void_v<Col>)
-                return std::size_t{1};
-            else
-                return s.template extent_of<Col>();
-        }();
+    /// As apply_term, for the only tile of a grid of one row, into a gradient buffer that this
+    /// term alone writes and nobody zeroed: stores instead of adding. (Adding would load what
+    /// the zeroing just stored, in other widths than it was stored: on x86 such a load waits
+    /// for the stores to retire, and a one-sample call becomes a chain of such waits.)
+    template <class OT>
+    static void store_term(const T* g, const tile& t, const state& s, T* const* out) {
+        using Term = typename OT::term;
+        T* dst = out[OT::output];
+        if constexpr (is_weight_term<Term>::value) {
+            const auto x = matrix_of<typename is_weight_term<Term>::x>(s);
+            lowering::store_weight_gradient_row(g, x.row(t.r0), x.cols, t.C, dst + t.c0 * x.cols);
+        } else if constexpr (is_input_term<Term>::value) {
+            const auto w = matrix_of<typename is_input_term<Term>::w>(s);
+            lowering::store_input_gradient_row(g, w, t.c0, t.C, dst + t.r0 * w.cols);
+        } else {
+            constexpr bool keep_cols = [] {
+                if constexpr (is_reduce_term<Term>::value)  // a sum over the rows of one row keeps the columns
+                    return !std::is_void_v<Col> && !contains_v<Col, typename is_reduce_term<Term>::over>;
+                else
+                    return true;  // pointwise: the grid itself
+            }();
+            if constexpr (keep_cols) {
+                for (std::size_t c = 0; c < t.C; ++c)
+                    dst[c] = g[c];
+            } else {  // a total over the row (or the grid: one row)
+                T a = T(0);
+                for (std::size_t c = 0; c < t.C; ++c)
+                    a += g[c];
+                dst[0] = a;
+            }
+        }
+    }
+
+    /// The number of gradient buffers the terms write: one past the highest output index.
+    static constexpr std::size_t count_outputs() {
+        std::size_t most = 0;
+        tl_for_each(terms{}, [&](auto term, auto) { most = std::max(most, decltype(term)::type::output + 1); });
+        return most;
+    }
+    /// Whether each of those buffers is written by exactly one term (then a pass over one tile
+    /// of one row can store into it, unzeroed).
+    static constexpr bool one_term_per_output = [] {
+        std::array<std::size_t, count_outputs() + 1> count{};
+        tl_for_each(terms{}, [&](auto term, auto) { ++count[decltype(term)::type::output]; });
+        for (std::size_t o = 0; o < count_outputs(); ++o)
+            if (count[o] != 1)
+                return false;
+        return true;
+    }();
+
+    static std::size_t rows_of(const state& s) {
+        if constexpr (std::is_void_v<Row>)
+            return 1;
+        else
+            return s.template extent_of<Row>();
+    }
+    static std::size_t cols_of(const state& s) {
+        if constexpr (std::is_void_v<Col>)
+            return 1;
+        else
+            return s.template extent_of<Col>();
+    }
+    /// A grid of at most a quarter vector: row by row in scalars (run_rows_in_scalars).
+    static bool rows_in_scalars(std::size_t rows, std::size_t cols) {
+        return lowering::width<T> >= 4 && rows * cols * 4 <= lowering::width<T>;
+    }
+
+    /// Whether run() writes every element of the `n_outputs` gradient buffers itself for this
+    /// data, so that the caller need not zero them: one tile of one row, taken in scalars,
+    /// each buffer the target of one term, every buffer some term's target.
+    static bool overwrites_gradients(const state& s, std::size_t n_outputs) {
+        if constexpr (one_term_per_output) {
+            const std::size_t rows = rows_of(s), cols = cols_of(s);
+            return n_outputs == count_outputs() && rows == 1 && cols > 0 && rows_in_scalars(rows, cols);
+        } else {
+            return false;
+        }
+    }
+
+    /// Stages, once per pass, the grid variables that are the same in every tile of R rows ×
+    /// C columns: a scalar (a tile's worth of copies), a cols_only variable over R > 1 rows.
+    static void stage_constants(const state& s, std::size_t R, std::size_t C, T (*stage)[cap]) {
+        tl_for_each(grid_vars{}, [&](auto v, auto i) {
+            using Var = typename decltype(v)::type;
+            constexpr auto layout = layout_of<grid, Var>();
+            const T* d = s.template data_of<Var>();
+            if constexpr (layout == grid_layout::scalar) {
+                std::fill_n(stage[decltype(i)::value], cap, d[0]);
+            } else if constexpr (layout == grid_layout::cols_only) {
+                if (R > 1)
+                    for (std::size_t r = 0; r < R; ++r)
+                        std::copy_n(d, C, stage[decltype(i)::value] + r * C);
+            }
+        });
+    }
+
+    /// Points the tile's variables (t.var) at their data, or at `stage` (after
+    /// stage_constants, for tiles of R rows) where a value repeats across the tile.
+    static void point_variables(tile& t, const state& s, std::size_t cols, std::size_t R, T (*stage)[cap]) {
+        tl_for_each(grid_vars{}, [&](auto v, auto i) {
+            using Var = typename decltype(v)::type;
+            constexpr auto layout = layout_of<grid, Var>();
+            constexpr std::size_t I = decltype(i)::value;
+            const T* d = s.template data_of<Var>();
+            if constexpr (layout == grid_layout::full) {
+                t.var[I] = d + t.r0 * cols + t.c0;
+            } else if constexpr (layout == grid_layout::scalar) {
+                t.var[I] = stage[I];
+            } else if constexpr (layout == grid_layout::cols_only) {
+                t.var[I] = R > 1 ? stage[I] : d + t.c0;
+            } else {  // rows_only
+                if (cols == 1) {
+                    t.var[I] = d + t.r0;
+                } else {
+                    for (std::size_t r = 0; r < t.R; ++r)
+                        std::fill_n(stage[I] + r * t.C, t.C, d[t.r0 + r]);
+                    t.var[I] = stage[I];
+                }
+            }
+        });
+    }
+
+    /// The tile's matrix products into zbuf, pointed at by t.z.
+    static void contract(tile& t, const state& s, T (*zbuf)[cap]) {
+        tl_for_each(contractions{}, [&](auto c, auto i) {
+            using Z = typename decltype(c)::type;
+            static_assert(std::is_same_v<shape_of_t<Z>, grid>,
+                          "ctgrad: a matrix product must span the loss grid ([batch, k])");
+            constexpr std::size_t I = decltype(i)::value;
+            lowering::contract_forward(matrix_of<typename is_contraction<Z>::left>(s),
+                                       matrix_of<typename is_contraction<Z>::right>(s), t.r0, t.R, t.c0, t.C, zbuf[I]);
+            t.z[I] = zbuf[I];
+        });
+    }
+
+    /// The pass over a grid of at most a quarter vector (one sample, a few outputs): row by
+    /// row, each row a tile of one row evaluated element by element in scalars, without the
+    /// set-up of full tiles (their shape, vector accumulators, masked tails). Such a call is
+    /// one chain of latencies and a few hundred instructions; every one saved shows.
+    static void run_rows_in_scalars(const state& s, std::size_t rows, std::size_t cols, const T* scalars, double* sums,
+                                    T* const* out, bool overwrite, T (*zbuf)[cap], T (*gbuf)[cap], T (*stage)[cap]) {
+        T acc[reductions::size + 1] = {};
+        stage_constants(s, 1, cols, stage);
+        for (std::size_t r = 0; r < rows; ++r) {
+            tile t;  // every pointer is set below
+            t.r0 = r;
+            t.R = 1;
+            t.c0 = 0;
+            t.C = cols;
+            point_variables(t, s, cols, 1, stage);
+            contract(t, s, zbuf);
+            for (std::size_t c = 0; c < cols; ++c)
+                evaluate_at<T>(t, c, scalars, acc, gbuf);
+            tl_for_each(terms{}, [&](auto term, auto j) {
+                using OT = typename decltype(term)::type;
+                if (overwrite)
+                    store_term<OT>(gbuf[decltype(j)::value], t, s, out);
+                else
+                    apply_term<OT>(gbuf[decltype(j)::value], t, s, out, cols);
+            });
+        }
+        for (std::size_t j = 0; j < reductions::size; ++j)
+            sums[j] += static_cast<double>(acc[j]);
+    }
+
+    /// Runs the pass: sums of the reductions into `sums`, gradients added into `out` (stored,
+    /// if `overwrite`: only where overwrites_gradients said so).
+    static void run(const state& s, double* sums, T* const* out, bool overwrite = false) {
+        const std::size_t rows = rows_of(s), cols = cols_of(s);
         if (rows == 0 || cols == 0)
             return;
 
@@ -246,6 +403,14 @@ struct fused_pass {
                 }
             }
         });
+
+        alignas(64) T zbuf[contractions::size + 1][cap];
+        alignas(64) T gbuf[terms::size + 1][cap];
+        alignas(64) T stage[grid_vars::size + 1][cap];
+        if constexpr (lowering::width<T> >= 4) {
+            if (rows_in_scalars(rows, cols))
+                return run_rows_in_scalars(s, rows, cols, scalars, sums, out, overwrite, zbuf, gbuf, stage);
+        }
 
         // Tile shape: whole rows of the grid while they fit, x's rows kept within L1.
         std::size_t row_bytes = 0, longest_row = 0;
@@ -271,24 +436,7 @@ struct fused_pass {
             R = std::max<std::size_t>(R, 1);
         }
 
-        alignas(64) T zbuf[contractions::size + 1][cap];
-        alignas(64) T gbuf[terms::size + 1][cap];
-        alignas(64) T stage[grid_vars::size + 1][cap];
-
-        // Variables that do not change between tiles are staged once.
-        tl_for_each(grid_vars{}, [&](auto v, auto i) {
-            using Var = typename decltype(v)::type;
-            constexpr auto layout = layout_of<grid, Var>();
-            const T* d = s.template data_of<Var>();
-            if constexpr (layout == grid_layout::scalar) {
-                std::fill_n(stage[decltype(i)::value], cap, d[0]);
-            } else if constexpr (layout == grid_layout::cols_only) {
-                if (R > 1)
-                    for (std::size_t r = 0; r < R; ++r)
-                        std::copy_n(d, C, stage[decltype(i)::value] + r * C);
-            }
-        });
-
+        stage_constants(s, R, C, stage);  // variables that do not change between tiles
         for (std::size_t r0 = 0; r0 < rows; r0 += R) {
             for (std::size_t c0 = 0; c0 < cols; c0 += C) {
                 tile t;  // every pointer is set below
@@ -296,37 +444,8 @@ struct fused_pass {
                 t.R = std::min(R, rows - r0);
                 t.c0 = c0;
                 t.C = std::min(C, cols - c0);
-                tl_for_each(grid_vars{}, [&](auto v, auto i) {
-                    using Var = typename decltype(v)::type;
-                    constexpr auto layout = layout_of<grid, Var>();
-                    constexpr std::size_t I = decltype(i)::value;
-                    const T* d = s.template data_of<Var>();
-                    if constexpr (layout == grid_layout::full) {
-                        t.var[I] = d + t.r0 * cols + t.c0;
-                    } else if constexpr (layout == grid_layout::scalar) {
-                        t.var[I] = stage[I];
-                    } else if constexpr (layout == grid_layout::cols_only) {
-                        t.var[I] = R > 1 ? stage[I] : d + t.c0;
-                    } else {  // rows_only
-                        if (cols == 1) {
-                            t.var[I] = d + t.r0;
-                        } else {
-                            for (std::size_t r = 0; r < t.R; ++r)
-                                std::fill_n(stage[I] + r * t.C, t.C, d[t.r0 + r]);
-                            t.var[I] = stage[I];
-                        }
-                    }
-                });
-                tl_for_each(contractions{}, [&](auto c, auto i) {
-                    using Z = typename decltype(c)::type;
-                    static_assert(std::is_same_v<shape_of_t<Z>, grid>,
-                                  "ctgrad: a matrix product must span the loss grid ([batch, k])");
-                    constexpr std::size_t I = decltype(i)::value;
-                    lowering::contract_forward(matrix_of<typename is_contraction<Z>::left>(s),
-                                               matrix_of<typename is_contraction<Z>::right>(s), t.r0, t.R, t.c0, t.C,
-                                               zbuf[I]);
-                    t.z[I] = zbuf[I];
-                });
+                point_variables(t, s, cols, R, stage);
+                contract(t, s, zbuf);
                 evaluate_tile(t, scalars, sums, gbuf);
                 tl_for_each(terms{}, [&](auto term, auto j) {
                     apply_term<typename decltype(term)::type>(gbuf[decltype(j)::value], t, s, out, cols);

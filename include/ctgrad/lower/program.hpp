@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <span>
 #include <tuple>
 #include <type_traits>
@@ -134,6 +135,35 @@ public:
             std::forward_as_tuple(args...), [&](auto&& bindings, auto&& grads) { return run(loss, bindings, grads); });
     }
 
+    template <class T>
+    class prepared;
+
+    /// Validates the data once and returns a call that evaluates it again and again without
+    /// the per-call checks: `auto call = step.prepare(bind(x, xs), ..., dw_buf, db_buf);` then
+    /// `auto [loss, dw, db] = call();` in the loop. The call reads the bound memory *as it is
+    /// when called* (change its contents freely between calls) and overwrites the gradient
+    /// buffers; the memory must stay alive and keep its size. Checks that depend on the values
+    /// (class indices) still run on every call. Throws `evaluation_error` as `operator()` does.
+    template <class... Args>
+    auto prepare(Args&&... args) const {
+        using T = typename std::remove_cvref_t<std::tuple_element_t<0, std::tuple<Args...>>>::value_type;
+        prepared<T> call{};
+        split<sizeof...(Args) - sizeof...(W)>(std::forward_as_tuple(args...), [&](auto&& bindings, auto&& grads) {
+            if (const status s = prepare_into<T>(call, bindings, grads); !s)
+                detail::throw_or_abort<evaluation_error>(s);
+        });
+        return call;
+    }
+
+    /// As `prepare`, without exceptions: on success puts the call into `call`, else leaves it
+    /// as it was; returns the status.
+    template <class T, class... Args>
+    status try_prepare(std::optional<prepared<T>>& call, Args&&... args) const noexcept {
+        return split<sizeof...(Args) - sizeof...(W)>(
+            std::forward_as_tuple(args...),
+            [&](auto&& bindings, auto&& grads) { return prepare_into<T>(call, bindings, grads); });
+    }
+
 private:
     template <class R>
     static auto span_of(R& r) {
@@ -173,9 +203,9 @@ private:
             return false;
     }
 
-    /// Checks the arguments' types (one readable message each, then nothing more), then runs.
+    /// Checks the arguments' types, one readable message each; true if they are right.
     template <class T, class... B, class... G>
-    static status run(T& loss, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
+    static constexpr bool arguments_ok(detail::type_list<B...>, detail::type_list<G...>) {
         static_assert((Binding<B> && ...),
                       "ctgrad: arguments are bind(v, data) for each variable of the loss, then one gradient buffer per "
                       "wrt variable");
@@ -188,8 +218,29 @@ private:
                       "ctgrad: gradient buffers must have the element type of the bound data");
         constexpr bool buffers_writable = (writable<G>() && ...);
         static_assert(!buffers_ok || buffers_writable, "ctgrad: gradient buffers must be writable (not const)");
-        if constexpr (same_type && buffers_ok && buffers_writable) {
+        return same_type && buffers_ok && buffers_writable;
+    }
+
+    /// Checks the arguments' types (then nothing more if they are wrong), then runs.
+    template <class T, class... B, class... G>
+    static status run(T& loss, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
+        if constexpr (arguments_ok<T>(detail::type_list<B...>{}, detail::type_list<G...>{}))
             return run_checked(loss, bindings, grads);
+        else
+            return {};
+    }
+
+    /// Validates the data into a prepared call, stored into `call` (a prepared<T> or an
+    /// optional of one) if it is valid.
+    template <class T, class Call, class... B, class... G>
+    static status prepare_into(Call& call, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
+        if constexpr (arguments_ok<T>(detail::type_list<B...>{}, detail::type_list<G...>{})) {
+            prepared<T> fresh;
+            detail::first_error errors;
+            validate<T>(fresh.st_, bindings, grads, fresh.out_, fresh.out_size_, errors);
+            if (errors.ok())
+                call = fresh;
+            return errors.err;
         } else {
             return {};
         }
@@ -275,14 +326,72 @@ private:
         if (!quick.ok()) [[unlikely]]
             return diagnose<T>(bindings, grads);
 
-        // Valid: zero the gradients, run the pass, finish the loss.
-        for (std::size_t i = 0; i < sizeof...(W); ++i)
-            std::fill_n(out[i], out_size[i], T(0));
-        std::array<double, plan::reductions::size + 1> sums{};
-        pass::run(st, sums.data(), out.data());
-        loss = static_cast<T>(detail::evaluate_scalar<plan, L, T>(L{}, sums.data(), st));
+        execute(loss, st, out, out_size);
         return {};
     }
+
+    /// Runs valid data: zeroes the gradients, runs the pass, finishes the loss.
+    template <class T>
+    static void execute(T& loss, const typename detail::pass_for<plan, T>::state& st, const outputs<T>& out,
+                        const std::array<std::size_t, sizeof...(W) + 1>& out_size) {
+        using pass = detail::pass_for<plan, T>;
+        bool overwrite = false;  // the pass stores every gradient element itself (one sample): no zeroing
+        if constexpr (requires { pass::overwrites_gradients(st, sizeof...(W)); })
+            overwrite = pass::overwrites_gradients(st, sizeof...(W));
+        if (!overwrite)
+            for (std::size_t i = 0; i < sizeof...(W); ++i)
+                std::fill_n(out[i], out_size[i], T(0));
+        std::array<double, plan::reductions::size + 1> sums{};
+        if constexpr (requires { pass::overwrites_gradients(st, sizeof...(W)); })
+            pass::run(st, sums.data(), out.data(), overwrite);
+        else
+            pass::run(st, sums.data(), out.data());
+        loss = static_cast<T>(detail::evaluate_scalar<plan, L, T>(L{}, sums.data(), st));
+    }
+};
+
+/// A program's call prepared by `program::prepare`: the data validated once, evaluated on
+/// every call. Holds pointers to the bound memory and the gradient buffers, not copies. One
+/// prepared call writes one set of gradient buffers: use one per thread.
+template <class L, class... W>
+template <class T>
+class program<L, W...>::prepared {
+public:
+    /// Evaluates the bound data as it is now. Returns the loss followed by spans over the
+    /// gradient buffers, as `program::operator()` does. Throws `evaluation_error`, having
+    /// written nothing, if a value-dependent check fails (a class index out of range).
+    auto operator()() const {
+        T loss{};
+        if (const status s = try_run(loss); !s)
+            detail::throw_or_abort<evaluation_error>(s);
+        if constexpr (sizeof...(W) == 0) {
+            return loss;
+        } else {
+            return [&]<std::size_t... I>(std::index_sequence<I...>) {
+                return std::make_tuple(loss, std::span<T>(out_[I], out_size_[I])...);
+            }
+            (std::index_sequence_for<W...>{});
+        }
+    }
+
+    /// As `operator()`, without exceptions: writes the loss and returns the status.
+    status try_run(T& loss) const noexcept {
+        using pass = detail::pass_for<plan, T>;
+        if constexpr (requires { pass::check(st_); }) {
+            if (const status s = pass::check(st_); !s.ok())
+                return s;
+        }
+        program::execute(loss, st_, out_, out_size_);
+        return {};
+    }
+
+private:
+    friend class program;
+    prepared() = default;  // only program makes one, from validated data
+
+    typename detail::pass_for<plan, T>::state st_{};
+    outputs<T> out_{};
+    std::array<std::size_t, sizeof...(W) + 1> out_size_{};
 };
 
 /// The loss and its gradients with respect to the variables of `wrt(...)`, as a program.

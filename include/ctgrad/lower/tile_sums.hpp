@@ -45,6 +45,13 @@ inline void add_column_sums(const T* g, std::size_t R, std::size_t C, T* dst) {
         std::size_t i = 0;
         alignas(64) T lanes[W];
         const auto partial = detail::flat_partial_sums(g, n, i);
+        if (i == 0) {  // fewer than W elements: no vector went through the flat sums
+            for (std::size_t c = 0; i < n; ++i) {
+                dst[c] += g[i];
+                c = c + 1 == C ? 0 : c + 1;
+            }
+            return;
+        }
         if (C == 1) {
             T a = vsum(partial);
             for (; i < n; ++i)
