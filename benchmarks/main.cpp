@@ -1,6 +1,7 @@
 // ctgrad's benchmark: the loss and the gradients of w and b of the lecture's batched
-// perceptron (benchmarks/problem.hpp), timed for five implementations (benchmarks/peers/):
-//   ctgrad  value_and_grad(E, wrt(w, b)), one fused SIMD pass
+// perceptron (benchmarks/problem.hpp), timed for six implementations (benchmarks/peers/):
+//   ctgrad  value_and_grad(E, wrt(w, b)), one fused SIMD pass, the data checked every call
+//   prepared  the same program prepared once for the buffers (step.prepare): checked once
 //   loop    the hand-written scalar closed form
 //   eigen   the closed form with Eigen's matrix products      (if built with Eigen)
 //   torch   libtorch's autograd, one thread                    (if built with libtorch)
@@ -151,6 +152,7 @@ bool add_size() {
 
     bool ok = true;
     ok &= check_and_register<bench::ctgrad_peer<T, N, K>>("ctgrad", p, &reference);
+    ok &= check_and_register<bench::ctgrad_prepared_peer<T, N, K>>("prepared", p, &reference);
     ok &= check_and_register_peers<bench::scalar_loop<T>>(p, reference);
     ok &= check_and_register<bench::memory_floor<T>>("floor", p, nullptr);
     return ok;
@@ -199,7 +201,7 @@ int main(int argc, char** argv) {
                                        + " torch"
 #endif
         ;
-    benchmark::AddCustomContext("ctgrad_peers", "ctgrad loop" + optional_peers + " floor");
+    benchmark::AddCustomContext("ctgrad_peers", "ctgrad prepared loop" + optional_peers + " floor");
     benchmark::AddCustomContext("ctgrad_two_layer_peers", "ctgrad loop" + optional_peers);
     std::printf("instruction set: %s\n", xsimd::default_arch::name());
 

@@ -14,7 +14,7 @@ Subcommands:
       the contents of --from (used by run.sh for compile_cost.sh's table).
 
 Benchmark names are IMPL/PRECISION/B=..,N=..,K=.. (benchmarks/main.cpp); IMPL is one of
-ctgrad, loop, eigen, torch, floor. The two-layer perceptron's are IMPL/PRECISION/B=..,N=..,H=..,K=..
+ctgrad, prepared (ctgrad with the call prepared once), loop, eigen, torch, floor. The two-layer perceptron's are IMPL/PRECISION/B=..,N=..,H=..,K=..
 (no floor): its sizes are (B, N, H, K), shown as (B, N, H→K), in a table of their own, after the
 single-layer table and its targets, and in the same SVG panel; the targets are the single layer's.
 """
@@ -26,15 +26,16 @@ import re
 import sys
 from pathlib import Path
 
-IMPLS = ["ctgrad", "loop", "eigen", "torch", "floor"]
+IMPLS = ["ctgrad", "prepared", "loop", "eigen", "torch", "floor"]
 IMPL_TITLES = {
     "ctgrad": "ctgrad",
+    "prepared": "ctgrad prepared",
     "loop": "scalar loop",
     "eigen": "Eigen",
     "torch": "libtorch",
     "floor": "memory floor",
 }
-COLOURS = {"ctgrad": "#d62728", "loop": "#7f7f7f", "eigen": "#1f77b4", "torch": "#ff7f0e", "floor": "#2ca02c"}
+COLOURS = {"ctgrad": "#d62728", "prepared": "#9467bd", "loop": "#7f7f7f", "eigen": "#1f77b4", "torch": "#ff7f0e", "floor": "#2ca02c"}
 NAME = re.compile(r"^(?P<impl>\w+)/(?P<prec>float|double)/B=(?P<B>\d+),N=(?P<N>\d+)(?:,H=(?P<H>\d+))?,K=(?P<K>\d+)")
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
@@ -107,8 +108,11 @@ def size_str(size):
 
 
 def table(times, impls, size_head="(B, N, K)"):
-    peers = [i for i in impls if i != "ctgrad"] if "ctgrad" in impls else []  # no ratios without ctgrad
+    # Ratios: ctgrad ÷ each peer, then the prepared call ÷ the scalar loop (the lecture target's figure).
+    peers = [i for i in impls if i not in ("ctgrad", "prepared")] if "ctgrad" in impls else []  # none without ctgrad
+    prepared_vs_loop = "prepared" in impls and "loop" in impls
     head = [size_head, "type"] + [IMPL_TITLES[i] for i in impls] + [f"ctgrad ÷ {IMPL_TITLES[p]}" for p in peers]
+    head += ["prepared ÷ scalar loop"] if prepared_vs_loop else []
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * 2 + "---:|" * (len(head) - 2)]
     for prec, size in cases(times):
         c = times.get(("ctgrad", prec, size))
@@ -117,6 +121,9 @@ def table(times, impls, size_head="(B, N, K)"):
         for p in peers:
             t = times.get((p, prec, size))
             row.append(fmt_ratio(c / t if c and t else None))
+        if prepared_vs_loop:
+            cp, loop = times.get(("prepared", prec, size)), times.get(("loop", prec, size))
+            row.append(fmt_ratio(cp / loop if cp and loop else None))
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
@@ -128,11 +135,13 @@ def targets(times):
     def get(impl, prec, size):
         return times.get((impl, prec, size))
 
-    for prec, size in cases(times):
-        c, loop = get("ctgrad", prec, size), get("loop", prec, size)
-        if size in LECTURE and c and loop:
-            r = c / loop
-            out.append(("lecture size: ctgrad ≤ 1.10 × scalar loop", f"{size_str(size)} {prec}", f"{r:.3f}× the loop's time", r <= 1.10))
+    for impl in ("ctgrad", "prepared"):
+        for prec, size in cases(times):
+            c, loop = get(impl, prec, size), get("loop", prec, size)
+            if size in LECTURE and c and loop:
+                r = c / loop
+                out.append((f"lecture size: {IMPL_TITLES[impl]} ≤ 1.10 × scalar loop", f"{size_str(size)} {prec}",
+                            f"{r:.3f}× the loop's time", r <= 1.10))
     for prec, size in cases(times):
         c = get("ctgrad", prec, size)
         for peer in ("eigen", "torch"):
