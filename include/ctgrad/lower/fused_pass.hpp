@@ -140,20 +140,8 @@ struct fused_pass {
         std::size_t idx = 0;
         for (; idx + W <= len; idx += W)
             evaluate_at<V>(t, idx, scalars, acc, gbuf);
-        bool used_vectors = idx > 0;  // else acc holds zeros: no horizontal sums
-        T scalar_acc[reductions::size + 1] = {};
-        if constexpr (W >= 4) {
-            // A remainder of at most a quarter vector (a grid of one sample, say), element by
-            // element in scalars: such a call is one long chain of latencies (dot product, exp,
-            // division, gradient), which scalar operations and plain loads of the values just
-            // stored keep shorter than a masked vector (measured: (1,10,1) 64 → 57 ns).
-            if (idx < len && (len - idx) * 4 <= W)
-                for (; idx < len; ++idx)
-                    evaluate_at<T>(t, idx, scalars, scalar_acc, gbuf);
-        }
         if constexpr (W > 1) {
             if (idx < len) {  // the last partial vector: padded copies of the sources, masked sums
-                used_vectors = true;
                 const std::size_t rem = len - idx;
                 alignas(64) T pad[grid_vars::size + contractions::size + 1][W];
                 tile tail = t;
@@ -179,7 +167,7 @@ struct fused_pass {
             }
         }
         for (std::size_t j = 0; j < reductions::size; ++j)
-            sums[j] += static_cast<double>((used_vectors ? lowering::vsum(acc[j]) : T(0)) + scalar_acc[j]);
+            sums[j] += static_cast<double>(lowering::vsum(acc[j]));
     }
 
     template <class X>
@@ -281,9 +269,12 @@ struct fused_pass {
         else
             return s.template extent_of<Col>();
     }
-    /// A grid of at most a quarter vector: row by row in scalars (run_rows_in_scalars).
+    /// A grid of at most a quarter vector, or of two elements: row by row in scalars
+    /// (run_rows_in_scalars). (Two: AVX2, (1, 10, 2) double took 82 ns through a masked
+    /// 4-lane tile, 26 ns in scalars.)
     static bool rows_in_scalars(std::size_t rows, std::size_t cols) {
-        return lowering::width<T> >= 4 && rows * cols * 4 <= lowering::width<T>;
+        constexpr std::size_t W = lowering::width<T>;
+        return W >= 2 && rows * cols <= std::max<std::size_t>(W / 4, 2);
     }
 
     /// Whether run() writes every element of the `n_outputs` gradient buffers itself for this
@@ -354,7 +345,7 @@ struct fused_pass {
         });
     }
 
-    /// The pass over a grid of at most a quarter vector (one sample, a few outputs): row by
+    /// The pass over a grid of a few elements (one sample, a few outputs; rows_in_scalars): row by
     /// row, each row a tile of one row evaluated element by element in scalars, without the
     /// set-up of full tiles (their shape, vector accumulators, masked tails). Such a call is
     /// one chain of latencies and a few hundred instructions; every one saved shows.
@@ -407,7 +398,7 @@ struct fused_pass {
         alignas(64) T zbuf[contractions::size + 1][cap];
         alignas(64) T gbuf[terms::size + 1][cap];
         alignas(64) T stage[grid_vars::size + 1][cap];
-        if constexpr (lowering::width<T> >= 4) {
+        if constexpr (lowering::width<T> >= 2) {
             if (rows_in_scalars(rows, cols))
                 return run_rows_in_scalars(s, rows, cols, scalars, sums, out, overwrite, zbuf, gbuf, stage);
         }
