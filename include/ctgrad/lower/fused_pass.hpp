@@ -383,7 +383,7 @@ struct fused_pass {
             return;
 
         // Scalars known per call: inverse sizes, scalar variables.
-        T scalars[n_nodes + 1];  // the run-time scalar leaves (inverse sizes) by node; only those are read
+        T scalars[n_nodes + 1] = {};  // the run-time scalar leaves (inverse sizes) by node; only those are read
         tl_for_each(nodes{}, [&](auto node, auto i) {
             using Node = typename decltype(node)::type;
             if constexpr (is_kind_v<Node, expr_kind::terminal>) {
