@@ -290,14 +290,14 @@ struct fused_pass {
     }
 
     /// Stages, once per pass, the grid variables that are the same in every tile of R rows ×
-    /// C columns: a scalar (a tile's worth of copies), a cols_only variable over R > 1 rows.
+    /// C columns: a scalar (R·C copies: what a tile reads), a cols_only variable over R > 1 rows.
     static void stage_constants(const state& s, std::size_t R, std::size_t C, T (*stage)[cap]) {
         tl_for_each(grid_vars{}, [&](auto v, auto i) {
             using Var = typename decltype(v)::type;
             constexpr auto layout = layout_of<grid, Var>();
             const T* d = s.template data_of<Var>();
             if constexpr (layout == grid_layout::scalar) {
-                std::fill_n(stage[decltype(i)::value], cap, d[0]);
+                std::fill_n(stage[decltype(i)::value], R * C, d[0]);
             } else if constexpr (layout == grid_layout::cols_only) {
                 if (R > 1)
                     for (std::size_t r = 0; r < R; ++r)
