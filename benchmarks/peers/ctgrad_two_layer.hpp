@@ -5,7 +5,7 @@
 //
 // As in ctgrad.hpp, the program is made once and the six bindings inside run(), so that their
 // run-time checks are timed with every call. ctgrad lowers it with its staged pass
-// (include/ctgrad/lower/staged_pass.hpp): one visit per tile of rows, forward and backward.
+// (include/ctgrad/lower/executor.hpp): one visit per tile of rows, forward and backward.
 
 #include <cstddef>
 #include <ctgrad/ctgrad.hpp>

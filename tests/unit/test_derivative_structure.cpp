@@ -40,7 +40,7 @@ static_assert(same<decltype(grad(E, t)), decltype(-1_c * (o - t))>);
 constexpr auto unrelated = parameter<"v">(k, n);
 static_assert(same<decltype(grad(E, unrelated)), zero_expr>);
 // σ' reuses σ: one sigmoid node, no exponential, in everything the fused pass evaluates.
-using plan = detail::fused_plan<decltype(E), decltype(w), decltype(x)>;
+using plan = detail::plan<decltype(E), decltype(w), decltype(x)>;
 static_assert(count_calls<sigmoid_fn, plan::nodes>::value == 1);
 static_assert(count_calls<exp_fn, plan::nodes>::value == 0);
 // The three gradient terms share one grid expression δ: evaluated once per element.

@@ -110,8 +110,8 @@ TEST_CASE("finite differences: two weight matrices on one input", "[fd]") {
 }
 
 TEST_CASE("finite differences: one sample, the pass of one row in scalars", "[fd]") {
-    // A grid of a few elements takes the fused pass's one-row path, which stores each gradient
-    // into its buffer instead of adding (fused_pass::store_term): every kind of term, there.
+    // A grid of a few elements takes the executor's one-row scalar path, which stores each gradient
+    // into its buffer instead of adding (executor::store_term): every kind of term, there.
     for (std::size_t K : {1, 2}) {
         INFO("K = " << K);
         data d(1, 7, K, 16);

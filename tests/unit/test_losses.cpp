@@ -41,7 +41,7 @@ using inv = terminal<inverse_size<axes<batch_axis, axis<"k">>>>;
 // σ then BCE: ∂/∂w = (1/(B·K)) (o − t)ᵀ x — the o(1 − o) of σ' cancelled the BCE's denominator.
 static_assert(std::is_same_v<std::remove_cvref_t<decltype(grad(bce, w))>,
                              std::remove_cvref_t<decltype(matmul(transpose(inv{} * (o - t)), x))>>);
-static_assert(count_divisions<detail::fused_plan<decltype(bce), decltype(w), decltype(b)>::nodes>::value == 0);
+static_assert(count_divisions<detail::plan<decltype(bce), decltype(w), decltype(b)>::nodes>::value == 0);
 // On logits: (1/(B·K)) (σ(z) − t)ᵀ x.
 static_assert(std::is_same_v<std::remove_cvref_t<decltype(grad(bce_logits, w))>,
                              std::remove_cvref_t<decltype(matmul(transpose(inv{} * (sigmoid(z) - t)), x))>>);

@@ -26,7 +26,7 @@ enum class errc {
     null_data,          ///< a null pointer with a non-zero length
     aliased_output,     ///< a gradient buffer overlaps an input or another gradient buffer
     class_index,        ///< a class index (of one_hot, cross_entropy) is not an integer in 0..K-1
-    extent_too_large,   ///< a layer is wider than the staged pass's tile buffers hold
+    extent_too_large,   ///< a layer is wider than the tile buffers of a layered model hold
 };
 
 /// The outcome of an evaluation: `ok()`, or what is wrong, naming the variable and axis.
@@ -105,7 +105,7 @@ struct status {
                 quoted(axis);
                 m.append(" has extent ");
                 number(actual);
-                m.append(": the fused pass of a layered model holds whole rows of each intermediate, at most ");
+                m.append(": a layered model holds whole rows of each intermediate in a tile, at most ");
                 number(expected);
                 m.append(" elements");
                 break;

@@ -198,6 +198,14 @@ inline void contract_forward(matrix_view<T> x, matrix_view<T> w, std::size_t r0,
     }
 }
 
+/// z[c] = x · w[c0 + c] for one row x: contract_forward's one-row kernel, for callers that
+/// know they hold one row (no run-time choice of a kernel, a call the compiler inlines).
+template <class T>
+inline void contract_row(const T* x, matrix_view<T> w, std::size_t c0, std::size_t C, T* z) {
+    const T* xr[1] = {x};
+    detail::dot_rows<1>(xr, w, c0, C, z, C);
+}
+
 namespace detail {
 /// out[k, k + U·W) += Σ_r g_r · x_r[k, k + U·W), with P row phases: U·P independent FMA chains.
 template <std::size_t U, std::size_t P, class T>

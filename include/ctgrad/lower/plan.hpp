@@ -1,32 +1,41 @@
 #pragma once
 /// \file
-/// The lowering plan: what one fused pass over the data must compute, read off the types of
-/// the loss and of its derivatives.
+/// The lowering plan: what one sweep over the rows of the data computes, read off the types of
+/// the loss and of its derivatives. One plan for every model; the executor
+/// (lower/executor.hpp) runs it.
 ///
-/// A loss is a scalar expression over *reductions* (sum, mean) of elementwise expressions on a
-/// common *grid* of two axes at most, typically [batch, k]. Each derivative is a sum of
-/// *gradient terms*, each an elementwise grid expression G consumed in one of four ways:
-///   - weight term  `matmul(transpose(G), X)`: dW[k, n] += Σ_batch G[batch, k]·X[batch, n]
-///   - input term   `matmul(G, W)`:            dX[batch, n] += Σ_k G[batch, k]·W[k, n]
-///   - reduce term  `sum over some axes of G`: db[k] += Σ_batch G[batch, k]
-///   - pointwise    `G`:                       dT[batch, k] += G[batch, k]
-/// Inside grid expressions, `matmul(x, transpose(w))` with bound x and w is a *contraction*,
-/// computed by its own SIMD kernel and then read like a leaf. Everything else is evaluated
-/// elementwise, each distinct subexpression type once per grid element (the *schedule*).
+/// A loss is a scalar expression over *reductions* (sum, mean) of values that have the rows
+/// (the batch) as their first axis. Its derivatives are sums of *gradient terms*
+/// (lower/terms.hpp). Every node of the graph is either elementwise, or a *barrier*: a node
+/// that needs whole rows of its input before it produces a value (a matrix product, a sum over
+/// a row, a log-sum-exp, a one-hot encoding). The executor sweeps the rows in tiles; inside a
+/// tile it runs in *levels*:
+///
+///     level(terminal) = 0,  level(elementwise node) = max level of its children,
+///     level(barrier)  = 1 + max level of its inputs.
+///
+/// A *root* is an elementwise value that must outlive its loop: the argument of a loss
+/// reduction (accumulated), a gradient term's G (consumed at the end of the tile), a barrier's
+/// input, or a weight gradient's computed source (`dW2 += G2ᵀ·h`). Roots of one level and one
+/// shape form a *stage*: one SIMD loop over the tile computing each distinct subexpression
+/// once, storing the roots in tile buffers. Values of a lower level that are not roots are
+/// recomputed where needed: only roots and barrier outputs take buffers.
+///
+/// The plan also names, as traits, which kernels of the executor a model can use
+/// (`column_tiles`, `one_term_per_output`): see the end of this file.
 
+#include <algorithm>
 #include <type_traits>
 
 #include "ctgrad/detail/type_list.hpp"
-#include "ctgrad/diff/grad.hpp"
-#include "ctgrad/diff/simplify.hpp"
-#include "ctgrad/diff/traits.hpp"
 #include "ctgrad/expr/functions.hpp"
 #include "ctgrad/expr/leaves.hpp"
 #include "ctgrad/expr/shape.hpp"
+#include "ctgrad/lower/terms.hpp"
 
 namespace ctgrad::detail {
 
-// ---- variables ---------------------------------------------------------------------------
+// ---- variables and reductions ----------------------------------------------------------------
 
 template <class L, class E>
 struct collect_variables {
@@ -53,27 +62,12 @@ requires(K != expr_kind::terminal) struct collect_variables<L, expr<K, hana::tup
 template <class E>
 using variables_of_t = typename collect_variables<type_list<>, E>::type;
 
-// ---- contractions ------------------------------------------------------------------------
-
-/// `matmul(x, transpose(w))` with x and w variables: computed by the contraction kernel.
-template <class E>
-struct is_contraction : std::false_type {};
-template <class X, class W>
-requires(Variable<X>&& Variable<W>) struct is_contraction<call<matmul_fn, X, call<transpose_fn, W>>> : std::true_type {
-    using left = X;
-    using right = W;
-};
-template <class E>
-inline constexpr bool is_contraction_v = is_contraction<E>::value;
-
 template <class Fn>
 inline constexpr bool is_reduction_v = false;
 template <class O>
 inline constexpr bool is_reduction_v<reduce_sum_fn<O>> = true;
 template <class O>
 inline constexpr bool is_reduction_v<reduce_mean_fn<O>> = true;
-
-// ---- the loss: reductions at the scalar level ----------------------------------------------
 
 template <class L, class E>
 struct collect_reductions {
@@ -110,186 +104,11 @@ template <class Fn, class A>
 struct reduction_arg<call<Fn, A>> {
     using type = A;
 };
-
-/// The grid of the single-grid pass: the axes of the loss reductions' arguments.
-/// `consistent` when they all range over the same axes, two at most.
 template <class Rs>
-struct grid_of;
-template <>
-struct grid_of<type_list<>> {
-    using type = axes<>;
-    static constexpr bool consistent = true;
-};
-template <class R0, class... Rs>
-struct grid_of<type_list<R0, Rs...>> {
-    using type = shape_of_t<typename reduction_arg<R0>::type>;
-    static constexpr bool consistent =
-        (same_set_v<type, shape_of_t<typename reduction_arg<Rs>::type>> && ...) && type::rank <= 2;
-};
-
-// ---- gradient terms ----------------------------------------------------------------------
-
-/// dW[k, n] += Σ_row G[row, k] · X[row, n]
-template <class G, class X>
-struct weight_term {
-    using grid_expr = G;
-};
-/// dX[row, n] += Σ_k G[row, k] · W[k, n]
-template <class G, class W>
-struct input_term {
-    using grid_expr = G;
-};
-/// dV += G summed over the axes Over.
-template <class Over, class G>
-struct reduce_term {
-    using grid_expr = G;
-};
-/// dV[grid] += G.
-template <class G>
-struct pointwise_term {
-    using grid_expr = G;
-};
-
-template <class E, class Scale>
-struct classify_terms {
-    using G = decltype(simplify::mul(Scale{}, E{}));
-    using type = std::conditional_t<is_zero_v<G>, type_list<>, type_list<pointwise_term<G>>>;
-};
-
-template <class L, class M>
-struct tl_concat;
-template <class... A, class... B>
-struct tl_concat<type_list<A...>, type_list<B...>> {
-    using type = type_list<A..., B...>;
-};
-
-template <class A, class B, class S>
-struct classify_terms<node<expr_kind::plus, A, B>, S> {
-    using type = typename tl_concat<typename classify_terms<A, S>::type, typename classify_terms<B, S>::type>::type;
-};
-template <class A, class B, class S>
-struct classify_terms<node<expr_kind::minus, A, B>, S> {
-    using type = typename tl_concat<typename classify_terms<A, S>::type,
-                                    typename classify_terms<B, decltype(simplify::neg(S{}))>::type>::type;
-};
-template <class C, class R, class S>
-requires Constant<C>
-struct classify_terms<node<expr_kind::multiplies, C, R>, S> {
-    using type = typename classify_terms<R, decltype(simplify::mul(S{}, C{}))>::type;
-};
-template <class G, class X, class S>
-struct classify_terms<call<matmul_fn, call<transpose_fn, G>, X>, S> {
-    using type = type_list<weight_term<decltype(simplify::mul(S{}, G{})), X>>;
-};
-template <class G, class W, class S>
-requires(Variable<W> && !std::is_same_v<call_fn_t<G>, transpose_fn>) struct classify_terms<call<matmul_fn, G, W>, S> {
-    using type = type_list<input_term<decltype(simplify::mul(S{}, G{})), W>>;
-};
-template <class Over, class G, class S>
-struct classify_terms<call<reduce_sum_fn<Over>, G>, S> {
-    using type = type_list<reduce_term<Over, decltype(simplify::mul(S{}, G{}))>>;
-};
-
-/// The gradient terms of the derivative expression D.
-template <class D>
-using gradient_terms_t = typename classify_terms<D, one_expr>::type;
-
-// ---- the schedule: distinct grid subexpressions in evaluation order ------------------------
-
-template <class L, class E>
-struct schedule_of;
-
-template <class L, class E>
-struct schedule_children {
-    using type = L;
-};
-template <class L, expr_kind K, class... C>
-struct schedule_children<L, expr<K, hana::tuple<C...>>> {
-    template <class Acc, class... Xs>
-    struct go {
-        using type = Acc;
-    };
-    template <class Acc, class X, class... Xs>
-    struct go<Acc, X, Xs...> {
-        using type = typename go<typename schedule_of<Acc, X>::type, Xs...>::type;
-    };
-    using type = typename go<L, C...>::type;
-};
-template <class L, class Fn, class... A>
-struct schedule_children<L, call<Fn, A...>> {  // the function tag is not a value
-    template <class Acc, class... Xs>
-    struct go {
-        using type = Acc;
-    };
-    template <class Acc, class X, class... Xs>
-    struct go<Acc, X, Xs...> {
-        using type = typename go<typename schedule_of<Acc, X>::type, Xs...>::type;
-    };
-    using type = typename go<L, A...>::type;
-};
-
-template <class L, class E>
-struct schedule_of {
-    // Other nodes that are not elementwise (layers, per-row reductions) end the walk: a plan
-    // with them is not single_grid, and the staged pass takes it (lower/staged_plan.hpp).
-    static constexpr bool leaf = is_kind_v<E, expr_kind::terminal> || is_contraction_v<E> ||
-                                 (is_kind_v<E, expr_kind::call> && !ElementwiseFunction<call_fn_t<E>>);
-    using with_children =
-        std::conditional_t<leaf || tl_contains_v<L, E>, std::type_identity<L>, schedule_children<L, E>>;
-    using type = tl_push_unique_t<typename with_children::type, E>;
-};
-
-template <class L, class... Roots>
-struct schedule_roots {
-    using type = L;
-};
-template <class L, class R, class... Roots>
-struct schedule_roots<L, R, Roots...> {
-    using type = typename schedule_roots<typename schedule_of<L, R>::type, Roots...>::type;
-};
-
-template <class... Ls>
-struct tl_concat_all {
-    using type = type_list<>;
-};
-template <class L0, class... Ls>
-struct tl_concat_all<L0, Ls...> {
-    using type = typename tl_concat<L0, typename tl_concat_all<Ls...>::type>::type;
-};
-
-/// The contraction nodes among the scheduled nodes.
-template <class Nodes>
-struct contractions_in;
-template <class... N>
-struct contractions_in<type_list<N...>> {
-    using type = typename tl_concat_all<std::conditional_t<is_contraction_v<N>, type_list<N>, type_list<>>...>::type;
-};
-
-/// The variables read elementwise on the grid (not through a contraction).
-template <class Nodes>
-struct grid_variables_in;
-template <class... N>
-struct grid_variables_in<type_list<N...>> {
-    using type = typename tl_concat_all<std::conditional_t<Variable<N>, type_list<N>, type_list<>>...>::type;
-};
-
-template <class T>
-struct is_weight_term : std::false_type {};
-template <class G, class X>
-struct is_weight_term<weight_term<G, X>> : std::true_type {
-    using x = X;
-};
-template <class T>
-struct is_input_term : std::false_type {};
-template <class G, class W>
-struct is_input_term<input_term<G, W>> : std::true_type {
-    using w = W;
-};
-template <class T>
-struct is_reduce_term : std::false_type {};
-template <class Over, class G>
-struct is_reduce_term<reduce_term<Over, G>> : std::true_type {
-    using over = Over;
+struct reduction_roots;
+template <class... R>
+struct reduction_roots<type_list<R...>> {
+    using type = type_list<typename reduction_arg<R>::type...>;
 };
 
 template <class Leaf>
@@ -299,22 +118,305 @@ struct inverse_size_axes<inverse_size<A>> {
     using type = A;
 };
 
-/// Gradient term `Term` of output I, the gradient of variable Var.
-template <std::size_t I, class Var, class Term>
-struct output_term {
-    static constexpr std::size_t output = I;
-    using variable = Var;
-    using term = Term;
+// ---- barriers: the nodes that need whole rows -------------------------------------------------
+
+/// What a node needs whole rows for.
+enum class barrier_kind {
+    none,                  ///< elementwise (or a leaf)
+    forward_contraction,   ///< matmul(a, transpose(w)): z[r, c] = a[r]·w[c], a bound or computed
+    backward_contraction,  ///< matmul(g, w): d[r, q] = Σ_c g[r, c]·w[c, q]
+    row_sum,               ///< sum_over(a, k): d[r] = Σ_c a[r, c]
+    row_logsumexp,         ///< logsumexp(a, k): d[r] = log Σ_c exp(a[r, c])
+    one_hot,               ///< one_hot(y, k): d[r, c] = (c == y[r])
 };
 
-template <std::size_t I, class Var, class Terms>
-struct tag_terms;
-template <std::size_t I, class Var, class... Ts>
-struct tag_terms<I, Var, type_list<Ts...>> {
-    using type = type_list<output_term<I, Var, Ts>...>;
+template <class E>
+struct barrier_of {
+    static constexpr barrier_kind kind = barrier_kind::none;
+    using inputs = type_list<>;
+};
+template <class A, class W>
+requires Variable<W>
+struct barrier_of<call<matmul_fn, A, call<transpose_fn, W>>> {
+    static constexpr barrier_kind kind = barrier_kind::forward_contraction;
+    using left = A;
+    using right = W;
+    using inputs = std::conditional_t<Variable<A>, type_list<>, type_list<A>>;
+};
+template <class G, class W>
+requires(Variable<W> && !std::is_same_v<call_fn_t<G>, transpose_fn>) struct barrier_of<call<matmul_fn, G, W>> {
+    static constexpr barrier_kind kind = barrier_kind::backward_contraction;
+    using left = G;
+    using right = W;
+    using inputs = type_list<G>;
+};
+template <class Over, class A>
+requires(!contains_v<batch_axis, Over>) struct barrier_of<call<reduce_sum_fn<Over>, A>> {
+    static constexpr barrier_kind kind = barrier_kind::row_sum;
+    using inputs = type_list<A>;
+};
+template <class Over, class A>
+requires(!contains_v<batch_axis, Over>) struct barrier_of<call<logsumexp_fn<Over>, A>> {
+    static constexpr barrier_kind kind = barrier_kind::row_logsumexp;
+    using inputs = type_list<A>;
+};
+template <class C, class Y>
+struct barrier_of<call<one_hot_fn<C>, Y>> {
+    static constexpr barrier_kind kind = barrier_kind::one_hot;
+    using classes = C;
+    using labels = Y;
+    using inputs = type_list<>;
 };
 
-/// The axes of a list of variables.
+template <class E>
+inline constexpr bool is_barrier_v = barrier_of<E>::kind != barrier_kind::none;
+
+/// `matmul(x, transpose(w))` with both operands bound: a product of the data with the weights.
+template <class E>
+inline constexpr bool is_bound_contraction_v = [] {
+    if constexpr (barrier_of<E>::kind == barrier_kind::forward_contraction)
+        return Variable<typename barrier_of<E>::left>;
+    else
+        return false;
+}();
+
+/// Is E evaluated elementwise (an operator, or a call of an elementwise function)?
+template <class E>
+inline constexpr bool is_elementwise_node_v = [] {
+    if constexpr (is_kind_v<E, expr_kind::terminal>)
+        return false;
+    else if constexpr (is_kind_v<E, expr_kind::call>)
+        return ElementwiseFunction<call_fn_t<E>>;
+    else
+        return true;
+}();
+
+/// The value arguments of a node (a call's function tag is not one).
+template <class E>
+struct operands_of;
+template <class Leaf>
+struct operands_of<terminal<Leaf>> {
+    using type = type_list<>;
+};
+template <expr_kind K, class... C>
+struct operands_of<expr<K, hana::tuple<C...>>> {
+    using type = type_list<C...>;
+};
+template <class Fn, class... A>
+struct operands_of<call<Fn, A...>> {
+    using type = type_list<A...>;
+};
+
+// ---- the whole graph in dependency order -------------------------------------------------------
+
+template <class L, class E>
+struct graph_walk;
+template <class L, class Es>
+struct graph_walk_all;
+template <class L>
+struct graph_walk_all<L, type_list<>> {
+    using type = L;
+};
+template <class L, class E, class... Es>
+struct graph_walk_all<L, type_list<E, Es...>> {
+    using type = typename graph_walk_all<typename graph_walk<L, E>::type, type_list<Es...>>::type;
+};
+
+template <class E>
+struct unsupported_node {
+    static constexpr bool value = !is_kind_v<E, expr_kind::terminal> && !is_barrier_v<E> && !is_elementwise_node_v<E>;
+    static_assert(!value || !is_reduction_v<call_fn_t<E>>,
+                  "ctgrad: a sum/mean over the batch inside an expression: the loss must be a linear combination "
+                  "of sums and means, with per-row reductions (sum_over(e, k), logsumexp) inside");
+    static_assert(!value || !std::is_same_v<call_fn_t<E>, matmul_fn>,
+                  "ctgrad: ctgrad evaluates matrix products matmul(a, transpose(w)) and matmul(g, w) with w a bound "
+                  "variable (a layer's weights) and a, g with the batch axis");
+    static_assert(!value || !std::is_same_v<call_fn_t<E>, transpose_fn>,
+                  "ctgrad: transpose is only supported inside matmul(a, transpose(w))");
+};
+
+template <class L, class E>
+struct graph_walk {
+    static_assert(!unsupported_node<E>::value, "ctgrad: this node cannot be evaluated");
+    template <class M>
+    struct visit {
+        using inner = std::conditional_t<is_kind_v<E, expr_kind::terminal>, type_list<>,
+                                         std::conditional_t<is_barrier_v<E>, typename barrier_of<E>::inputs,
+                                                            typename operands_of<E>::type>>;
+        using type = tl_push_unique_t<typename graph_walk_all<M, inner>::type, E>;
+    };
+    using type = typename std::conditional_t<tl_contains_v<L, E>, std::type_identity<L>, visit<L>>::type;
+};
+
+// ---- levels and stages -----------------------------------------------------------------------
+
+template <class E>
+struct level_of;
+template <class Es>
+struct max_level;
+template <class... Es>
+struct max_level<type_list<Es...>> {
+    static constexpr std::size_t value = std::max({std::size_t{0}, level_of<Es>::value...});
+};
+template <class E>
+struct level_of {
+    static constexpr std::size_t value = [] {
+        if constexpr (is_kind_v<E, expr_kind::terminal>)
+            return std::size_t{0};
+        else if constexpr (is_barrier_v<E>)
+            return 1 + max_level<typename barrier_of<E>::inputs>::value;
+        else
+            return max_level<typename operands_of<E>::type>::value;
+    }();
+};
+
+/// One SIMD loop of a tile: the roots of one level and one shape.
+template <std::size_t Level, class Shape, class Roots>
+struct stage {
+    static constexpr std::size_t level = Level;
+    using shape = Shape;
+    using roots = Roots;
+};
+
+template <class Stages, class Root>
+struct add_to_stage;
+template <class Root>
+struct add_to_stage<type_list<>, Root> {
+    using type = type_list<stage<level_of<Root>::value, shape_of_t<Root>, type_list<Root>>>;
+};
+template <std::size_t Lv, class Sh, class Rs, class... More, class Root>
+struct add_to_stage<type_list<stage<Lv, Sh, Rs>, More...>, Root> {
+    static constexpr bool mine = Lv == level_of<Root>::value && std::is_same_v<Sh, shape_of_t<Root>>;
+    using type = std::conditional_t<
+        mine, type_list<stage<Lv, Sh, tl_push_unique_t<Rs, Root>>, More...>,
+        typename tl_concat<type_list<stage<Lv, Sh, Rs>>, typename add_to_stage<type_list<More...>, Root>::type>::type>;
+};
+template <class Stages, class Roots>
+struct group_stages;
+template <class Stages>
+struct group_stages<Stages, type_list<>> {
+    using type = Stages;
+};
+template <class Stages, class R, class... Rs>
+struct group_stages<Stages, type_list<R, Rs...>> {
+    using type = typename group_stages<typename add_to_stage<Stages, R>::type, type_list<Rs...>>::type;
+};
+
+template <std::size_t Level, class List, template <class> class LevelOf>
+struct at_level;
+template <std::size_t Level, class... Xs, template <class> class LevelOf>
+struct at_level<Level, type_list<Xs...>, LevelOf> {
+    using type =
+        typename tl_concat_all<std::conditional_t<LevelOf<Xs>::value == Level, type_list<Xs>, type_list<>>...>::type;
+};
+template <class S>
+struct stage_level : std::integral_constant<std::size_t, S::level> {};
+
+/// The nodes one stage evaluates, in order: the roots' subexpressions, stopping at its
+/// *sources* (variables, constants, barriers, and roots stored by a lower level).
+template <class E, class Stored, std::size_t Level>
+inline constexpr bool is_stage_source_v = is_kind_v<E, expr_kind::terminal> || is_barrier_v<E> ||
+                                          (tl_contains_v<Stored, E> && level_of<E>::value < Level);
+template <class L, class E, class Stored, std::size_t Level>
+struct stage_walk;
+template <class L, class Es, class Stored, std::size_t Level>
+struct stage_walk_all;
+template <class L, class Stored, std::size_t Level>
+struct stage_walk_all<L, type_list<>, Stored, Level> {
+    using type = L;
+};
+template <class L, class E, class... Es, class Stored, std::size_t Level>
+struct stage_walk_all<L, type_list<E, Es...>, Stored, Level> {
+    using type = typename stage_walk_all<typename stage_walk<L, E, Stored, Level>::type, type_list<Es...>, Stored,
+                                         Level>::type;
+};
+template <class L, class E, class Stored, std::size_t Level>
+struct stage_walk {
+    template <class M>
+    struct visit {
+        using inner = std::conditional_t<is_stage_source_v<E, Stored, Level>, type_list<>, typename operands_of<E>::type>;
+        using type = tl_push_unique_t<typename stage_walk_all<M, inner, Stored, Level>::type, E>;
+    };
+    using type = typename std::conditional_t<tl_contains_v<L, E>, std::type_identity<L>, visit<L>>::type;
+};
+
+template <class Nodes, class Stored, std::size_t Level>
+struct sources_in;
+template <class... N, class Stored, std::size_t Level>
+struct sources_in<type_list<N...>, Stored, Level> {
+    // Constants and inverse sizes are splatted, not loaded: they are not sources.
+    template <class E>
+    static constexpr bool loaded = is_stage_source_v<E, Stored, Level> && (Variable<E> || !is_kind_v<E, expr_kind::terminal>);
+    using type = typename tl_concat_all<std::conditional_t<loaded<N>, type_list<N>, type_list<>>...>::type;
+};
+
+template <class Nodes>
+struct barriers_in;
+template <class... N>
+struct barriers_in<type_list<N...>> {
+    using type = typename tl_concat_all<std::conditional_t<is_barrier_v<N>, type_list<N>, type_list<>>...>::type;
+    using inputs = typename unique_list<typename tl_concat_all<typename barrier_of<N>::inputs...>::type>::type;
+};
+
+// ---- the row axis and the tile shape of a value -----------------------------------------------
+
+template <class Shape, std::size_t I>
+struct axis_at {
+    using type = void;
+};
+template <class A0, class... As>
+struct axis_at<axes<A0, As...>, 0> {
+    using type = A0;
+};
+template <class A0, class A1, class... As>
+struct axis_at<axes<A0, A1, As...>, 1> {
+    using type = A1;
+};
+
+/// Whether a value of Shape can live in a tile of rows along Row: [], [Row] or [Row, k].
+template <class Shape, class Row>
+inline constexpr bool fits_rows_v =
+    Shape::rank == 0 || (Shape::rank <= 2 && std::is_same_v<typename axis_at<Shape, 0>::type, Row>);
+
+template <class Stages>
+struct first_stage_row;
+template <>
+struct first_stage_row<type_list<>> {
+    using type = batch_axis;
+};
+template <class S0, class... S>
+struct first_stage_row<type_list<S0, S...>> {
+    using type = std::conditional_t<S0::shape::rank == 0, typename first_stage_row<type_list<S...>>::type,
+                                    typename axis_at<typename S0::shape, 0>::type>;
+};
+
+template <class List, class Row>
+struct all_fit_rows;
+template <class... N, class Row>
+struct all_fit_rows<type_list<N...>, Row> : std::bool_constant<(fits_rows_v<shape_of_t<N>, Row> && ...)> {};
+
+template <class List, class Shape>
+struct all_of_shape;
+template <class... N, class Shape>
+struct all_of_shape<type_list<N...>, Shape> : std::bool_constant<(std::is_same_v<shape_of_t<N>, Shape> && ...)> {};
+template <class Stages>
+struct stages_share_shape : std::true_type {
+    using shape = axes<>;
+};
+template <class S0, class... S>
+struct stages_share_shape<type_list<S0, S...>>
+    : std::bool_constant<(std::is_same_v<typename S0::shape, typename S::shape> && ...)> {
+    using shape = typename S0::shape;
+};
+
+template <class List>
+struct all_bound_contractions;
+template <class... N>
+struct all_bound_contractions<type_list<N...>> : std::bool_constant<(is_bound_contraction_v<N> && ...)> {};
+
+// ---- the plan ---------------------------------------------------------------------------------
+
+/// The axes of a list of variables, each once.
 template <class Vars>
 struct axes_of_variables;
 template <class... V>
@@ -325,87 +427,79 @@ struct axes_of_variables<type_list<V...>> {
     struct as_list<axes<A...>> {
         using type = type_list<A...>;
     };
-    using type = typename tl_concat_all<typename as_list<shape_of_t<V>>::type...>::type;
+    using type = typename unique_list<typename tl_concat_all<typename as_list<shape_of_t<V>>::type...>::type>::type;
 };
 
-template <class L>
-struct unique_list;
-template <class... T>
-struct unique_list<type_list<T...>> {
-    using type = typename tl_push_all_unique<type_list<>, T...>::type;
+template <class Stages, template <class> class NodesOf>
+struct nodes_of_stages;
+template <class... S, template <class> class NodesOf>
+struct nodes_of_stages<type_list<S...>, NodesOf> {
+    using type = typename unique_list<typename tl_concat_all<NodesOf<S>...>::type>::type;
 };
 
-template <class Terms>
-struct term_roots;
-template <class... OT>
-struct term_roots<type_list<OT...>> {
-    using type = type_list<typename OT::term::grid_expr...>;
-};
-template <class Rs>
-struct reduction_roots;
-template <class... R>
-struct reduction_roots<type_list<R...>> {
-    using type = type_list<typename reduction_arg<R>::type...>;
-};
-template <class Roots>
-struct schedule_list;
-template <class... R>
-struct schedule_list<type_list<R...>> {
-    using type = typename schedule_roots<type_list<>, R...>::type;
-};
-
-template <class Nodes, class Grid>
-struct fits_one_grid;
-template <class... N, class Grid>
-struct fits_one_grid<type_list<N...>, Grid> {
-    template <class E>
-    static constexpr bool fits() {
-        if constexpr (is_contraction_v<E>)
-            return std::is_same_v<shape_of_t<E>, Grid>;
-        else if constexpr (is_kind_v<E, expr_kind::call>)
-            return ElementwiseFunction<call_fn_t<E>> && subset_v<shape_of_t<E>, Grid>;
-        else
-            return subset_v<shape_of_t<E>, Grid>;
-    }
-    static constexpr bool value = (fits<N>() && ...);
-};
-template <class Terms>
-struct bound_weight_sources;
-template <class... OT>
-struct bound_weight_sources<type_list<OT...>> {
-    template <class Term>
-    static constexpr bool bound() {
-        if constexpr (is_weight_term<Term>::value)
-            return Variable<typename is_weight_term<Term>::x>;
-        else
-            return true;
-    }
-    static constexpr bool value = (bound<typename OT::term>() && ...);
-};
-
-/// Everything the fused pass of loss L with gradients for W... needs to know, as types.
+/// Everything the executor needs to evaluate loss L and its gradients for W..., as types.
 template <class L, class... W>
-struct fused_plan_of {
+struct plan_of {
     using variables = variables_of_t<L>;
-    using all_axes = typename unique_list<typename axes_of_variables<variables>::type>::type;
+    using all_axes = typename axes_of_variables<variables>::type;
     using reductions = reductions_of_t<L>;
-    using grid = typename grid_of<reductions>::type;
     using outputs = type_list<W...>;
-    template <std::size_t... I>
-    static auto tagged(std::index_sequence<I...>)
-        -> tl_concat_all<typename tag_terms<I, W, gradient_terms_t<decltype(grad(L{}, W{}))>>::type...>;
-    using terms = typename decltype(tagged(std::index_sequence_for<W...>{}))::type;
-    using roots =
-        typename tl_concat<typename reduction_roots<reductions>::type, typename term_roots<terms>::type>::type;
-    using nodes = typename schedule_list<roots>::type;
-    using contractions = typename contractions_in<nodes>::type;
-    using grid_variables = typename grid_variables_in<nodes>::type;
-    /// Can one loop over one grid compute everything (the lecture's perceptron and its
-    /// losses)? Otherwise the staged pass does (layers, per-row reductions).
-    static constexpr bool single_grid = grid_of<reductions>::consistent && fits_one_grid<nodes, grid>::value &&
-                                        bound_weight_sources<terms>::value;
+    using terms = typename terms_of<L, W...>::type;
+
+    using accumulated = typename reduction_roots<reductions>::type;  // loss reductions' arguments
+    using term_exprs = typename unique_list<typename term_roots<terms>::type>::type;
+    using weight_inputs = typename term_roots<terms>::weight_sources;  // computed a of dW += Gᵀ·a
+    using graph = typename graph_walk_all<
+        type_list<>, typename tl_concat_all<accumulated, term_exprs, weight_inputs>::type>::type;
+    using barriers = typename barriers_in<graph>::type;
+    /// Values kept in tile buffers: barrier inputs, terms' G, computed weight sources.
+    using stored = typename unique_list<typename tl_concat_all<typename barriers_in<graph>::inputs, term_exprs,
+                                                               weight_inputs>::type>::type;
+    using buffered = typename tl_concat<stored, barriers>::type;  // one tile buffer each
+    using stages = typename group_stages<type_list<>, typename unique_list<typename tl_concat<
+                                                          stored, accumulated>::type>::type>::type;
+    static constexpr std::size_t levels = 1 + max_level<graph>::value;
+
+    template <std::size_t Level>
+    using barriers_at = typename at_level<Level, barriers, level_of>::type;
+    template <std::size_t Level>
+    using stages_at = typename at_level<Level, stages, stage_level>::type;
+    template <class S>
+    using nodes_of = typename stage_walk_all<type_list<>, typename S::roots, stored, S::level>::type;
+    template <class S>
+    using sources_of = typename sources_in<nodes_of<S>, stored, S::level>::type;
+    /// Every node some stage evaluates elementwise (each once per element of its stage).
+    using nodes = typename nodes_of_stages<stages, nodes_of>::type;
+
+    /// The axis the executor tiles: the first axis of the stages' values (the batch, for a
+    /// model of samples).
+    using row_axis = typename first_stage_row<stages>::type;
+    static_assert(all_fit_rows<buffered, row_axis>::value && all_fit_rows<accumulated, row_axis>::value,
+                  "ctgrad: every intermediate value, gradient term and reduced expression must have the rows "
+                  "(the batch) as its first axis and at most one more axis: [batch] or [batch, k]");
+
+    // ---- kernel choices, as named traits (tests/unit/test_executor_paths.cpp pins them) ----
+
+    /// Tiles may hold part of a row (columns [c0, c0 + C)): every barrier is a product of bound
+    /// data with bound weights and every stored value has the stages' one shape, so that no
+    /// value needs a whole row. Then rows of any width are evaluated (else: up to a tile's
+    /// capacity, `errc::extent_too_large`).
+    static constexpr bool column_tiles = all_bound_contractions<barriers>::value &&
+                                         stages_share_shape<stages>::value &&
+                                         all_of_shape<stored, typename stages_share_shape<stages>::shape>::value;
+    /// Each gradient buffer is written by exactly one term: a call whose data is one tile of one
+    /// row can store the gradients instead of zeroing the buffers and adding into them.
+    static constexpr bool one_term_per_output = [] {
+        bool one = true;
+        for (std::size_t i = 0; i < sizeof...(W); ++i) {
+            std::size_t n = 0;
+            tl_for_each(terms{}, [&](auto t, auto) { n += decltype(t)::type::output == i; });
+            one = one && n == 1;
+        }
+        return one;
+    }();
 };
 template <class L, class... W>
-using fused_plan = fused_plan_of<std::remove_cvref_t<L>, std::remove_cvref_t<W>...>;
+using plan = plan_of<std::remove_cvref_t<L>, std::remove_cvref_t<W>...>;
 
 }  // namespace ctgrad::detail

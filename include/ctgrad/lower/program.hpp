@@ -2,7 +2,7 @@
 /// \file
 /// The public entry points of evaluation: `value_and_grad(loss, wrt(w, b))` and `value(loss)`
 /// return a *program*: an empty object whose type holds the loss, its derivatives and the
-/// plan of the fused pass. Calling it with bound data validates the data, then runs one pass.
+/// lowering plan. Calling it with bound data validates the data, then runs one sweep.
 
 #include <algorithm>
 #include <array>
@@ -20,9 +20,8 @@
 #include "ctgrad/diff/grad.hpp"
 #include "ctgrad/lower/bindings.hpp"
 #include "ctgrad/lower/extents.hpp"
-#include "ctgrad/lower/fused_pass.hpp"
+#include "ctgrad/lower/executor.hpp"
 #include "ctgrad/lower/plan.hpp"
-#include "ctgrad/lower/staged_pass.hpp"
 
 namespace ctgrad {
 
@@ -40,10 +39,6 @@ constexpr wrt_t<std::remove_cvref_t<V>...> wrt(const V&...) {
 
 namespace detail {
 inline namespace CTGRAD_ISA_NAMESPACE {  // evaluated code is compiled per instruction set
-
-/// The pass that evaluates Plan: one loop over one grid when it can, else the staged pass.
-template <class Plan, class T>
-using pass_for = std::conditional_t<Plan::single_grid, fused_pass<Plan, T>, staged_pass<Plan, T>>;
 
 template <class Plan, class L, class T>
 double evaluate_scalar(const L&, const double* sums,
@@ -92,12 +87,12 @@ struct address_range {
 
 inline namespace CTGRAD_ISA_NAMESPACE {
 
-/// A compiled loss: its value and, for each variable of W..., its gradient, in one fused pass.
+/// A compiled loss: its value and, for each variable of W..., its gradient, in one fused sweep over the data.
 /// Stateless and re-entrant: one program may be called from several threads at once.
 template <class L, class... W>
 class program {
 public:
-    using plan = detail::fused_plan<L, W...>;
+    using plan = detail::plan<L, W...>;
 
     /// The derivative expression of the loss with respect to the I-th variable of `wrt`.
     template <std::size_t I>
@@ -255,17 +250,15 @@ private:
     /// and that no gradient buffer shares memory with an input or another gradient buffer.
     /// Fills `st` and the gradient buffers' pointers and lengths on the way.
     template <class T, class Errors, class... B, class... G>
-    static void validate(typename detail::pass_for<plan, T>::state& st, const std::tuple<B&...>& bindings,
+    static void validate(typename detail::executor<plan, T>::state& st, const std::tuple<B&...>& bindings,
                          const std::tuple<G&...>& grads, outputs<T>& out,
                          std::array<std::size_t, sizeof...(W) + 1>& out_size, Errors& fail) {
-        using pass = detail::pass_for<plan, T>;
+        using pass = detail::executor<plan, T>;
         detail::resolve_bindings<typename plan::variables, typename plan::all_axes>(st, bindings, fail);
         if (!fail.ok())
             return;
-        if constexpr (requires { pass::check(st); }) {  // what only the pass knows: class indices, widths
-            if (const status s = pass::check(st); !s.ok())
-                return fail(s);
-        }
+        if (const status s = pass::check(st); !s.ok())  // what only the executor knows: class indices, widths
+            return fail(s);
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             (([&] {
                  using Var = std::tuple_element_t<I, std::tuple<W...>>;
@@ -307,7 +300,7 @@ private:
     template <class T, class... B, class... G>
     [[gnu::noinline, gnu::cold]] static status diagnose(const std::tuple<B&...>& bindings,
                                                         const std::tuple<G&...>& grads) {
-        typename detail::pass_for<plan, T>::state st;
+        typename detail::executor<plan, T>::state st;
         outputs<T> out{};
         std::array<std::size_t, sizeof...(W) + 1> out_size{};
         detail::first_error errors;
@@ -317,7 +310,7 @@ private:
 
     template <class T, class... B, class... G>
     static status run_checked(T& loss, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
-        using pass = detail::pass_for<plan, T>;
+        using pass = detail::executor<plan, T>;
         typename pass::state st;
         outputs<T> out{};
         std::array<std::size_t, sizeof...(W) + 1> out_size{};
@@ -332,20 +325,16 @@ private:
 
     /// Runs valid data: zeroes the gradients, runs the pass, finishes the loss.
     template <class T>
-    static void execute(T& loss, const typename detail::pass_for<plan, T>::state& st, const outputs<T>& out,
+    static void execute(T& loss, const typename detail::executor<plan, T>::state& st, const outputs<T>& out,
                         const std::array<std::size_t, sizeof...(W) + 1>& out_size) {
-        using pass = detail::pass_for<plan, T>;
-        bool overwrite = false;  // the pass stores every gradient element itself (one sample): no zeroing
-        if constexpr (requires { pass::overwrites_gradients(st, sizeof...(W)); })
-            overwrite = pass::overwrites_gradients(st, sizeof...(W));
+        using pass = detail::executor<plan, T>;
+        // The executor stores every gradient element itself (data of one row): no zeroing.
+        const bool overwrite = pass::overwrites_gradients(st);
         if (!overwrite)
             for (std::size_t i = 0; i < sizeof...(W); ++i)
                 std::fill_n(out[i], out_size[i], T(0));
         std::array<double, plan::reductions::size + 1> sums{};
-        if constexpr (requires { pass::overwrites_gradients(st, sizeof...(W)); })
-            pass::run(st, sums.data(), out.data(), overwrite);
-        else
-            pass::run(st, sums.data(), out.data());
+        pass::run(st, sums.data(), out.data(), overwrite);
         loss = static_cast<T>(detail::evaluate_scalar<plan, L, T>(L{}, sums.data(), st));
     }
 };
@@ -376,11 +365,9 @@ public:
 
     /// As `operator()`, without exceptions: writes the loss and returns the status.
     status try_run(T& loss) const noexcept {
-        using pass = detail::pass_for<plan, T>;
-        if constexpr (requires { pass::check(st_); }) {
-            if (const status s = pass::check(st_); !s.ok())
-                return s;
-        }
+        using pass = detail::executor<plan, T>;
+        if (const status s = pass::check(st_); !s.ok())
+            return s;
         program::execute(loss, st_, out_, out_size_);
         return {};
     }
@@ -389,7 +376,7 @@ private:
     friend class program;
     prepared() = default;  // only program makes one, from validated data
 
-    typename detail::pass_for<plan, T>::state st_{};
+    typename detail::executor<plan, T>::state st_{};
     outputs<T> out_{};
     std::array<std::size_t, sizeof...(W) + 1> out_size_{};
 };

@@ -1,0 +1,101 @@
+// Which kernels of the one executor a model takes: the plan's traits, pinned at compile time
+// for the models of the examples and for models built differently, and the run-time choices
+// (rows in scalars, stored gradients, tile shapes) pinned for the data sizes that decide them.
+
+#include <catch2/catch.hpp>
+#include <ctgrad/ctgrad.hpp>
+#include <vector>
+
+namespace {
+using namespace ctgrad;
+using namespace ctgrad::literals;
+
+constexpr axis<"n"> n;
+constexpr axis<"k"> k;
+constexpr axis<"h"> h;
+constexpr auto x = input<"x">(batch, n);
+constexpr auto t = input<"t">(batch, k);
+constexpr auto y = input<"y">(batch);
+constexpr auto w = parameter<"w">(k, n);
+constexpr auto b = parameter<"b">(k);
+constexpr auto w1 = parameter<"w1">(h, n);
+constexpr auto w2 = parameter<"w2">(k, h);
+constexpr auto z = matmul(x, transpose(w)) + b;
+constexpr auto o = sigmoid(z);
+
+template <class L, class... V>
+using plan_t = detail::plan<L, V...>;
+template <class L, class... V>
+using exec_t = detail::executor<plan_t<L, V...>, double>;
+
+// A perceptron and its losses: one grid, products of bound data only: column tiles.
+using perceptron = plan_t<decltype(mse_loss(o, t)), decltype(w), decltype(b)>;
+static_assert(perceptron::column_tiles);
+static_assert(perceptron::one_term_per_output);
+static_assert(perceptron::levels == 2);  // the product z, then the elementwise rest
+static_assert(plan_t<decltype(binary_cross_entropy_with_logits(z, t)), decltype(w)>::column_tiles);
+// A hidden layer: the second product reads a computed value, whole rows: no column tiles.
+constexpr auto two_layer = mse_loss(matmul(tanh(matmul(x, transpose(w1))), transpose(w2)), t);
+using layered = plan_t<decltype(two_layer), decltype(w1), decltype(w2)>;
+static_assert(!layered::column_tiles);
+static_assert(layered::levels == 4);  // z1 = x·w1ᵀ, z2 = tanh(z1)·w2ᵀ, the backward g2·w2, then G1
+// Cross-entropy on class indices: a row log-sum-exp and a one-hot: no column tiles.
+static_assert(!plan_t<decltype(cross_entropy(z, y)), decltype(w)>::column_tiles);
+// A per-row value beside the grid (a stage of another shape): no column tiles.
+static_assert(!plan_t<decltype(sum(o) + sum(pow<2>(y))), decltype(w), decltype(y)>::column_tiles);
+
+template <class Exec, class... B>
+typename Exec::state resolve(const B&... bs) {
+    typename Exec::state st;
+    const status s = detail::resolve_bindings<typename Exec::plan::variables, typename Exec::plan::all_axes>(
+        st, std::forward_as_tuple(bs...));
+    REQUIRE(s.ok());
+    return st;
+}
+}  // namespace
+
+TEST_CASE("executor: one sample, a few outputs, in scalars with stored gradients", "[executor]") {
+    using E = exec_t<decltype(mse_loss(o, t)), decltype(w), decltype(b)>;
+    constexpr std::size_t W = lowering::width<double>;
+    for (std::size_t K : {1, 2, 3, 9}) {
+        INFO("K = " << K);
+        std::vector<double> xs(10), ts(K), ws(K * 10), bs(K);
+        const auto st = resolve<E>(bind(x, xs), bind(t, ts), bind(w, ws), bind(b, bs));
+        CHECK(E::rows_in_scalars(st) == (W >= 2 && K <= std::max<std::size_t>(W / 4, 2)));
+        CHECK(E::overwrites_gradients(st));  // one row: stored, whatever the path
+    }
+    std::vector<double> xs(20), ts(2), ws(10), bs(1);  // two samples: added into zeroed buffers
+    CHECK_FALSE(E::overwrites_gradients(resolve<E>(bind(x, xs), bind(t, ts), bind(w, ws), bind(b, bs))));
+}
+
+TEST_CASE("executor: tiles of a perceptron keep x's rows within the row budget", "[executor]") {
+    using E = exec_t<decltype(mse_loss(o, t)), decltype(w), decltype(b)>;
+    const std::size_t B = 1000, N = 784, K = 10;
+    std::vector<double> xs(B * N), ts(B * K), ws(K * N), bs(K);
+    const auto st = resolve<E>(bind(x, xs), bind(t, ts), bind(w, ws), bind(b, bs));
+    const auto tile = E::tile_shape(st);
+    CHECK(tile.C == K);
+    CHECK(tile.R * N * sizeof(double) <= E::row_budget);
+    CHECK(tile.R * K <= E::cap);
+    CHECK_FALSE(E::rows_in_scalars(st));
+}
+
+TEST_CASE("executor: rows wider than a tile are split into column tiles", "[executor]") {
+    using E = exec_t<decltype(mse_loss(o, t)), decltype(w), decltype(b)>;
+    const std::size_t B = 3, N = 5, K = E::cap + 7;
+    std::vector<double> xs(B * N), ts(B * K), ws(K * N), bs(K);
+    const auto st = resolve<E>(bind(x, xs), bind(t, ts), bind(w, ws), bind(b, bs));
+    const auto tile = E::tile_shape(st);
+    CHECK(tile.R == 1);
+    CHECK(tile.C == E::cap);
+    CHECK(E::check(st).ok());
+}
+
+TEST_CASE("executor: a layer wider than a tile is refused where rows cannot be split", "[executor]") {
+    using E = exec_t<decltype(two_layer), decltype(w1), decltype(w2)>;
+    const std::size_t B = 2, N = 3, H = E::cap + 1, K = 2;
+    std::vector<double> xs(B * N), ts(B * K), w1s(H * N), w2s(K * H);
+    const auto st = resolve<E>(bind(x, xs.data(), {B, N}), bind(t, ts.data(), {B, K}), bind(w1, w1s.data(), {H, N}),
+                               bind(w2, w2s.data(), {K, H}));
+    CHECK(E::check(st).code == errc::extent_too_large);
+}
