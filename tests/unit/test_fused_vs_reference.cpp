@@ -111,7 +111,7 @@ TEST_CASE("tiles of long rows are whole blocks of the forward kernel", "[lowerin
     namespace lw = ctgrad::lowering;
     for (std::size_t R = 1; R <= 64; ++R) {
         INFO("R = " << R);
-        const std::size_t r = lw::whole_forward_blocks<float>(R, 1000);  // long rows in every instruction set
+        const std::size_t r = lw::detail::whole_forward_blocks<float>(R, 1000);  // long rows in every instruction set
         CHECK(r >= 1);
         CHECK(r <= R);
         CHECK(R - r <= 3);  // at most three rows fewer per tile
@@ -120,6 +120,6 @@ TEST_CASE("tiles of long rows are whole blocks of the forward kernel", "[lowerin
         else
             CHECK(r == R);
         if (lw::width<float> > 1)
-            CHECK(lw::whole_forward_blocks<float>(R, 1) == R);  // short rows, one per lane: unchanged
+            CHECK(lw::detail::whole_forward_blocks<float>(R, 1) == R);  // short rows, one per lane: unchanged
     }
 }

@@ -26,7 +26,7 @@ void check_sum_each() {
         rows[l] = lw::vload<V>(lanes);
     }
     alignas(64) T out[W];
-    lw::vstore(out, lw::vsum_each(rows.data()));
+    lw::vstore(out, lw::detail::vsum_each(rows.data()));
     for (std::size_t l = 0; l < W; ++l) {
         INFO(lw::instruction_set << ", lane " << l);
         CHECK(out[l] == expected[l]);
@@ -43,10 +43,10 @@ void check_partial() {
         for (std::size_t i = 0; i < n; ++i)
             src[i] = T(i + 1);
         alignas(64) T lanes[W];
-        lw::vstore(lanes, lw::vload_partial<V>(src.data(), n));
+        lw::vstore(lanes, lw::detail::vload_partial<V>(src.data(), n));
         for (std::size_t l = 0; l < W; ++l)
             CHECK(lanes[l] == (l < n ? T(l + 1) : T(0)));  // lanes past n are zero, not src's 7
-        lw::vstore_partial(dst.data(), lw::vload<V>(src.data()), n);
+        lw::detail::vstore_partial(dst.data(), lw::vload<V>(src.data()), n);
         for (std::size_t i = 0; i < dst.size(); ++i)
             CHECK(dst[i] == (i < n ? T(i + 1) : T(-1)));  // nothing written past n
     }

@@ -13,6 +13,7 @@
 
 namespace ctgrad::lowering {
 inline namespace CTGRAD_ISA_NAMESPACE {
+namespace detail {  // the kernels of the executor: not an interface
 
 /// A row-major matrix view: rows of `cols` contiguous elements.
 template <class T>
@@ -22,7 +23,6 @@ struct matrix_view {
     const T* row(std::size_t r) const { return data + r * cols; }
 };
 
-namespace detail {
 /// MR rows of x against NR rows of w: MR·NR dot products of length q, register-blocked.
 /// With few products (MR·NR < 8) each keeps two accumulators, even and odd vectors, so that
 /// enough independent FMA chains are in flight to hide the FMA latency.
@@ -104,9 +104,7 @@ inline void dot_rows(const T* const* xr, matrix_view<T> w, std::size_t c0, std::
         dot_block<MR, 1>(xr, wr, w.cols, out + c, out_stride);
     }
 }
-}  // namespace detail
 
-namespace detail {
 /// Rows-in-lanes: the dot products of width<T> consecutive rows of x with one row w, returned
 /// as one vector (lane l: row l). Each row has its own accumulator (width<T> independent FMA
 /// chains), reduced all at once by vsum_each; q's tail (q mod width) is added per lane.
@@ -136,13 +134,12 @@ inline vec<T> dot_lanes(const T* x0, std::size_t x_stride, const T* wr, std::siz
 /// per dot product would cost as much as the products themselves.
 template <class T>
 inline constexpr std::size_t lanes_max_vectors = 32;
-}  // namespace detail
 
 /// Whether contract_forward takes rows of length q one row per lane (short rows) rather than
 /// in register blocks of six and four rows (long rows).
 template <class T>
 constexpr bool rows_in_lanes(std::size_t q) {
-    return width<T> > 1 && q <= detail::lanes_max_vectors<T> * width<T>;
+    return width<T> > 1 && q <= lanes_max_vectors<T> * width<T>;
 }
 
 /// The number of rows, at most R, that contract_forward takes in whole blocks when rows of
@@ -169,7 +166,7 @@ inline void contract_forward(matrix_view<T> x, matrix_view<T> w, std::size_t r0,
         if (rows_in_lanes<T>(x.cols)) {
             for (; r + W <= R; r += W)
                 for (std::size_t c = 0; c < C; ++c) {
-                    const auto zv = detail::dot_lanes(x.row(r0 + r), x.cols, w.row(c0 + c), x.cols);
+                    const auto zv = dot_lanes(x.row(r0 + r), x.cols, w.row(c0 + c), x.cols);
                     if (C == 1) {
                         vstore(z + r, zv);
                     } else {
@@ -186,15 +183,15 @@ inline void contract_forward(matrix_view<T> x, matrix_view<T> w, std::size_t r0,
     for (; r + 6 <= R; r += 6) {
         const T* xr[6] = {x.row(r0 + r),     x.row(r0 + r + 1), x.row(r0 + r + 2),
                           x.row(r0 + r + 3), x.row(r0 + r + 4), x.row(r0 + r + 5)};
-        detail::dot_rows<6>(xr, w, c0, C, z + r * C, C);
+        dot_rows<6>(xr, w, c0, C, z + r * C, C);
     }
     for (; r + MR <= R; r += MR) {
         const T* xr[MR] = {x.row(r0 + r), x.row(r0 + r + 1), x.row(r0 + r + 2), x.row(r0 + r + 3)};
-        detail::dot_rows<MR>(xr, w, c0, C, z + r * C, C);
+        dot_rows<MR>(xr, w, c0, C, z + r * C, C);
     }
     for (; r < R; ++r) {
         const T* xr[1] = {x.row(r0 + r)};
-        detail::dot_rows<1>(xr, w, c0, C, z + r * C, C);
+        dot_rows<1>(xr, w, c0, C, z + r * C, C);
     }
 }
 
@@ -203,10 +200,9 @@ inline void contract_forward(matrix_view<T> x, matrix_view<T> w, std::size_t r0,
 template <class T>
 inline void contract_row(const T* x, matrix_view<T> w, std::size_t c0, std::size_t C, T* z) {
     const T* xr[1] = {x};
-    detail::dot_rows<1>(xr, w, c0, C, z, C);
+    dot_rows<1>(xr, w, c0, C, z, C);
 }
 
-namespace detail {
 /// out[k, k + U·W) += Σ_r g_r · x_r[k, k + U·W), with P row phases: U·P independent FMA chains.
 template <std::size_t U, std::size_t P, class T>
 inline void axpy_rows(const T* g, std::size_t g_stride, matrix_view<T> x, std::size_t r0, std::size_t R, std::size_t k,
@@ -249,9 +245,7 @@ inline void axpy_rows(const T* g, std::size_t g_stride, matrix_view<T> x, std::s
         vstore(out + k + u * W, total);
     }
 }
-}  // namespace detail
 
-namespace detail {
 /// out[k, k + rest) += Σ_r g[r·stride] · x_r[k, k + rest), rest < width: one masked vector.
 template <class T>
 inline void axpy_tail(const T* g, std::size_t g_stride, matrix_view<T> x, std::size_t r0, std::size_t R, std::size_t k,
@@ -296,7 +290,6 @@ inline void axpy_columns(const T* g, std::size_t C, matrix_view<T> x, std::size_
 /// Vectors of x per row in one step of axpy_columns<4, U>: as many as the registers hold.
 template <class T>
 inline constexpr std::size_t columns_unroll = sizeof(vec<T>) >= 64 ? 4 : 2;
-}  // namespace detail
 
 /// dw[c0 + c] += Σ_r g[r·C + c] · x[r0 + r]: the weight gradient of a tile. Eight FMA chains
 /// in flight: eight vectors of a row of dw, or fewer vectors and several rows of x at a time.
@@ -309,7 +302,7 @@ inline void accumulate_weight_gradient(const T* g, matrix_view<T> x, std::size_t
     const std::size_t q = x.cols;
     std::size_t c = 0;
     if (W > 1 && R >= 16) {  // with fewer rows, loading and storing dw would dominate
-        constexpr std::size_t NC = 4, U = detail::columns_unroll<T>;
+        constexpr std::size_t NC = 4, U = columns_unroll<T>;
         for (; c + NC <= C; c += NC) {
             T* out[NC];
             for (std::size_t j = 0; j < NC; ++j)
@@ -317,12 +310,12 @@ inline void accumulate_weight_gradient(const T* g, matrix_view<T> x, std::size_t
             const T* gc = g + c;
             std::size_t k = 0;
             for (; k + U * W <= q; k += U * W)
-                detail::axpy_columns<NC, U>(gc, C, x, r0, R, k, out);
+                axpy_columns<NC, U>(gc, C, x, r0, R, k, out);
             for (; k + W <= q; k += W)
-                detail::axpy_columns<NC, 1>(gc, C, x, r0, R, k, out);
+                axpy_columns<NC, 1>(gc, C, x, r0, R, k, out);
             if (k < q)
                 for (std::size_t j = 0; j < NC; ++j)
-                    detail::axpy_tail(gc + j, C, x, r0, R, k, q - k, out[j]);
+                    axpy_tail(gc + j, C, x, r0, R, k, q - k, out[j]);
         }
     }
     for (; c < C; ++c) {
@@ -330,15 +323,15 @@ inline void accumulate_weight_gradient(const T* g, matrix_view<T> x, std::size_t
         const T* gc = g + c;
         std::size_t k = 0;
         for (; k + 8 * W <= q; k += 8 * W)
-            detail::axpy_rows<8, 1>(gc, C, x, r0, R, k, out);
+            axpy_rows<8, 1>(gc, C, x, r0, R, k, out);
         for (; k + 4 * W <= q; k += 4 * W)
-            detail::axpy_rows<4, 2>(gc, C, x, r0, R, k, out);
+            axpy_rows<4, 2>(gc, C, x, r0, R, k, out);
         for (; k + 2 * W <= q; k += 2 * W)
-            detail::axpy_rows<2, 4>(gc, C, x, r0, R, k, out);
+            axpy_rows<2, 4>(gc, C, x, r0, R, k, out);
         for (; k + W <= q; k += W)
-            detail::axpy_rows<1, 4>(gc, C, x, r0, R, k, out);
+            axpy_rows<1, 4>(gc, C, x, r0, R, k, out);
         if (k < q)
-            detail::axpy_tail(gc, C, x, r0, R, k, q - k, out);
+            axpy_tail(gc, C, x, r0, R, k, q - k, out);
     }
 }
 
@@ -407,5 +400,6 @@ inline void accumulate_input_gradient(const T* g, matrix_view<T> w, std::size_t 
     }
 }
 
+}  // namespace detail
 }  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace ctgrad::lowering

@@ -138,7 +138,7 @@ struct executor {
     }
     /// Rows of a matrix operand: a bound variable (rows from r0) or a tile buffer (from 0).
     template <class X>
-    static lowering::matrix_view<T> rows_of(const state& s, buffers buf, std::size_t r0, std::size_t& first) {
+    static lowering::detail::matrix_view<T> rows_of(const state& s, buffers buf, std::size_t r0, std::size_t& first) {
         if constexpr (Variable<X>) {
             first = r0;
             return {s.template data_of<X>(), all_columns<shape_of_t<X>>(s)};
@@ -148,7 +148,7 @@ struct executor {
         }
     }
     template <class Wt>
-    static lowering::matrix_view<T> weights(const state& s) {
+    static lowering::detail::matrix_view<T> weights(const state& s) {
         return {s.template data_of<Wt>(), all_columns<shape_of_t<Wt>>(s)};
     }
 
@@ -222,7 +222,7 @@ struct executor {
         if (row_bytes > 0) {
             R = std::min(R, std::max<std::size_t>(1, row_budget / row_bytes));
             if (R < all_rows)
-                R = lowering::whole_forward_blocks<T>(R, longest);
+                R = lowering::detail::whole_forward_blocks<T>(R, longest);
         }
         // Prefer tiles of whole vectors: fewer masked tails in the elementwise loops.
         if (R * most >= W && (R * most) % W != 0 && most < W && W % most == 0)
@@ -242,13 +242,13 @@ struct executor {
             const auto a = rows_of<typename info::left>(s, buf, t.r0, first);
             const std::size_t C = tile_columns<shape_of_t<B>>(s, t);
             if constexpr (OneRow)
-                lowering::contract_row(a.row(first), weights<typename info::right>(s), t.c0, C, out);
+                lowering::detail::contract_row(a.row(first), weights<typename info::right>(s), t.c0, C, out);
             else
-                lowering::contract_forward(a, weights<typename info::right>(s), first, t.R, t.c0, C, out);
+                lowering::detail::contract_forward(a, weights<typename info::right>(s), first, t.R, t.c0, C, out);
         } else if constexpr (info::kind == barrier_kind::backward_contraction) {
             const auto w = weights<typename info::right>(s);
             std::fill_n(out, t.R * w.cols, T(0));
-            lowering::accumulate_input_gradient(buffer<typename info::left>(buf), w, 0, t.R, 0,
+            lowering::detail::accumulate_input_gradient(buffer<typename info::left>(buf), w, 0, t.R, 0,
                                                 all_columns<shape_of_t<typename info::left>>(s), out);
         } else if constexpr (info::kind == barrier_kind::one_hot) {
             const std::size_t K = all_columns<shape_of_t<B>>(s);
@@ -262,9 +262,9 @@ struct executor {
             const std::size_t C = all_columns<shape_of_t<A>>(s);
             if constexpr (info::kind == barrier_kind::row_sum) {
                 std::fill_n(out, t.R, T(0));
-                lowering::add_row_sums(a, t.R, C, out);
+                lowering::detail::add_row_sums(a, t.R, C, out);
             } else {
-                lowering::row_logsumexp(a, t.R, C, out);
+                lowering::detail::row_logsumexp(a, t.R, C, out);
             }
         }
     }
@@ -443,10 +443,10 @@ struct executor {
                 alignas(64) T pad[sources::size + 1][lanes];
                 const T* padded[sources::size + 1];
                 for (std::size_t i = 0; i < sources::size; ++i) {
-                    lowering::vstore(pad[i], lowering::vload_partial<Vec>(src[i] + idx, rest));
+                    lowering::vstore(pad[i], lowering::detail::vload_partial<Vec>(src[i] + idx, rest));
                     padded[i] = pad[i];
                 }
-                const auto in = lowering::vload<Vec>(lowering::lane_index<T>.data()) < lowering::vsplat<Vec>(T(rest));
+                const auto in = lowering::vload<Vec>(lowering::detail::lane_index<T>.data()) < lowering::vsplat<Vec>(T(rest));
                 // Tile buffers hold whole vectors: the roots' store may run past len.
                 evaluate_at<S, Vec>(padded, 0, idx, scalars, buf, acc,
                                     [&](const Vec& v) { return lowering::vselect(in, v, lowering::vsplat<Vec>(T(0))); });
@@ -479,23 +479,23 @@ struct executor {
         if constexpr (is_weight_term_v<Term>) {
             std::size_t first;
             const auto x = rows_of<typename Term::source>(s, buf, t.r0, first);
-            lowering::accumulate_weight_gradient(g, x, first, t.R, t.c0, C, dst);
+            lowering::detail::accumulate_weight_gradient(g, x, first, t.R, t.c0, C, dst);
         } else if constexpr (is_input_term_v<Term>) {
-            lowering::accumulate_input_gradient(g, weights<typename Term::weights>(s), t.r0, t.R, t.c0, C, dst);
+            lowering::detail::accumulate_input_gradient(g, weights<typename Term::weights>(s), t.r0, t.R, t.c0, C, dst);
         } else if constexpr (is_reduce_term_v<Term>) {
             using Over = typename Term::over;
             if constexpr (keeps_rows<Over, G> && keeps_columns<Over, G>)
-                lowering::add_tile(g, t.R, C, dst + t.r0 * cols + t.c0, cols);
+                lowering::detail::add_tile(g, t.R, C, dst + t.r0 * cols + t.c0, cols);
             else if constexpr (keeps_rows<Over, G>)
-                lowering::add_row_sums(g, t.R, C, dst + t.r0);
+                lowering::detail::add_row_sums(g, t.R, C, dst + t.r0);
             else if constexpr (keeps_columns<Over, G>)
-                lowering::add_column_sums(g, t.R, C, dst + t.c0);
+                lowering::detail::add_column_sums(g, t.R, C, dst + t.c0);
             else
-                lowering::add_total(g, t.R * C, dst);
+                lowering::detail::add_total(g, t.R * C, dst);
         } else {
             static_assert(std::is_same_v<shape_of_t<typename OT::variable>, shape_of_t<G>>,
                           "ctgrad: a pointwise gradient needs its variable to have the gradient's axes, in order");
-            lowering::add_tile(g, t.R, C, dst + t.r0 * cols + t.c0, cols);
+            lowering::detail::add_tile(g, t.R, C, dst + t.r0 * cols + t.c0, cols);
         }
     }
 
@@ -513,10 +513,10 @@ struct executor {
         if constexpr (is_weight_term_v<Term>) {
             std::size_t first;
             const auto x = rows_of<typename Term::source>(s, buf, t.r0, first);
-            lowering::store_weight_gradient_row(g, x.row(first), x.cols, C, dst);
+            lowering::detail::store_weight_gradient_row(g, x.row(first), x.cols, C, dst);
         } else if constexpr (is_input_term_v<Term>) {
             const auto w = weights<typename Term::weights>(s);
-            lowering::store_input_gradient_row(g, w, 0, C, dst + t.r0 * w.cols);
+            lowering::detail::store_input_gradient_row(g, w, 0, C, dst + t.r0 * w.cols);
         } else {
             constexpr bool keep_cols = [] {
                 if constexpr (is_reduce_term_v<Term>)  // a sum over the rows of one row keeps the columns

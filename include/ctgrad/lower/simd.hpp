@@ -87,6 +87,7 @@ inline __m256i lane_mask64(std::size_t n) {
 template <class T>
 inline constexpr std::size_t width = sizeof(vec<T>) / sizeof(T);
 
+namespace detail {  // for the kernels, not for elementwise_kernel specialisations
 /// Pins v in a register: the compiler must load it once and may not fold its load into each
 /// use again. g++ 12 otherwise re-reads both operands of every FMA of a register-blocked dot
 /// product from memory (two loads per FMA: load-bound at half the FMA rate).
@@ -108,6 +109,8 @@ inline constexpr auto lane_index = [] {
         a[l] = T(l);
     return a;
 }();
+
+}  // namespace detail
 
 /// Loads V (a vector or a scalar) from p, unaligned.
 template <class V, class T>
@@ -177,6 +180,7 @@ inline auto vsum(const V& v) {
 #endif
 }
 
+namespace detail {
 /// Loads the first n < width elements at p into a vector whose other lanes are zero, without
 /// touching memory past p + n (masked loads on AVX-512 and AVX2; a copy elsewhere).
 template <class V, class T>
@@ -311,6 +315,8 @@ inline V vsum_each(const V* rows) {
     }
 #endif
 }
+
+}  // namespace detail
 
 /// mask ? a : b, lanewise.
 template <class M, class V>

@@ -13,8 +13,8 @@
 
 namespace ctgrad::lowering {
 inline namespace CTGRAD_ISA_NAMESPACE {
+namespace detail {  // the kernels of the executor: not an interface
 
-namespace detail {
 /// Σ of g[0, n) by vectors, two accumulators; returned as the vector of partial sums (lane l
 /// holds the elements whose index is l mod width) plus the scalar sum of the tail past `done`.
 template <class T>
@@ -32,7 +32,6 @@ inline vec<T> flat_partial_sums(const T* g, std::size_t n, std::size_t& done) {
     done = i;
     return a0 + a1;
 }
-}  // namespace detail
 
 /// dst[c] += Σ_r g[r·C + c], c < C: the column sums of the tile.
 template <class T>
@@ -44,7 +43,7 @@ inline void add_column_sums(const T* g, std::size_t R, std::size_t C, T* dst) {
         // Lane l of the flat sums holds column l mod C, since C divides the width.
         std::size_t i = 0;
         alignas(64) T lanes[W];
-        const auto partial = detail::flat_partial_sums(g, n, i);
+        const auto partial = flat_partial_sums(g, n, i);
         if (i == 0) {  // fewer than W elements: no vector went through the flat sums
             for (std::size_t c = 0; i < n; ++i) {
                 dst[c] += g[i];
@@ -91,7 +90,7 @@ inline void add_row_sums(const T* g, std::size_t R, std::size_t C, T* dst) {
     for (std::size_t r = 0; r < R; ++r) {
         std::size_t i = 0;
         const T* row = g + r * C;
-        T a = vsum(detail::flat_partial_sums(row, C, i));
+        T a = vsum(flat_partial_sums(row, C, i));
         for (; i < C; ++i)
             a += row[i];
         dst[r] += a;
@@ -133,7 +132,7 @@ inline void row_logsumexp(const T* a, std::size_t R, std::size_t C, T* dst) {
 template <class T>
 inline void add_total(const T* g, std::size_t n, T* dst) {
     std::size_t i = 0;
-    T a = vsum(detail::flat_partial_sums(g, n, i));
+    T a = vsum(flat_partial_sums(g, n, i));
     for (; i < n; ++i)
         a += g[i];
     dst[0] += a;
@@ -157,5 +156,6 @@ inline void add_tile(const T* g, std::size_t R, std::size_t C, T* dst, std::size
     }
 }
 
+}  // namespace detail
 }  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace ctgrad::lowering
