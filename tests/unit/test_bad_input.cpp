@@ -69,6 +69,22 @@ TEST_CASE("two bindings that disagree on an axis are reported", "[errors]") {
     CHECK(loss == 0);
 }
 
+TEST_CASE("a length that disagrees with an extent another binding set names that binding", "[errors]") {
+    buffers b;
+    b.ts.resize(3 * 2);  // t bound as 3 samples while x holds 2
+    float loss = 0;
+    const auto s = ctgrad::value_and_grad(loss4, ctgrad::wrt(w4, x4))
+                       .try_evaluate(loss, ctgrad::bind(t, b.ts.data(), {3, 2}), ctgrad::bind(x4, b.xs),
+                                     ctgrad::bind(w4, b.ws), b.dw, b.dx);
+    CHECK(s.code == ctgrad::errc::size_mismatch);
+    CHECK(s.variable == "x");
+    CHECK_FALSE(s.gradient);
+    CHECK(s.axis == "batch");
+    CHECK(s.source == "t");
+    CHECK_THAT(s.message(), Catch::Contains("its axis 'batch' was set by the binding of 't'"));
+    CHECK(b.untouched());
+}
+
 TEST_CASE("explicit extents that contradict a static extent are reported", "[errors]") {
     buffers b;
     const auto s = ctgrad::value(loss4).try_evaluate(*std::make_unique<float>(), ctgrad::bind(x4, b.xs.data(), {2, 3}),
@@ -112,6 +128,8 @@ TEST_CASE("wrong gradient buffer lengths and aliasing are reported and nothing i
             step.try_evaluate(loss, ctgrad::bind(x4, b.xs), ctgrad::bind(w4, b.ws), ctgrad::bind(t, b.ts), b.dw, b.dx);
         CHECK(s.code == ctgrad::errc::size_mismatch);
         CHECK(s.variable == "w");
+        CHECK(s.gradient);  // the gradient buffer, not the data bound to w
+        CHECK_THAT(s.message(), Catch::Contains("the gradient buffer for 'w' has 7 elements"));
         CHECK(b.untouched());
     }
     SECTION("gradient written over its own input") {

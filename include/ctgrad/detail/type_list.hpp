@@ -67,6 +67,18 @@ struct tl_first<type_list<T, Ts...>> {
     using type = T;
 };
 
+/// The type at position I of L.
+template <class L, std::size_t I>
+struct tl_at;
+template <class T, class... Ts>
+struct tl_at<type_list<T, Ts...>, 0> {
+    using type = T;
+};
+template <class T, class... Ts, std::size_t I>
+struct tl_at<type_list<T, Ts...>, I> : tl_at<type_list<Ts...>, I - 1> {};
+template <class L, std::size_t I>
+using tl_at_t = typename tl_at<L, I>::type;
+
 /// Calls f(std::type_identity<T>{}, std::integral_constant<size_t, I>{}) for each T at I.
 template <class... Ts, class F>
 constexpr void tl_for_each(type_list<Ts...>, F&& f) {

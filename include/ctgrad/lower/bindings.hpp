@@ -37,6 +37,11 @@ struct status {
     std::string_view axis{};      ///< the offending axis, when there is one
     std::size_t expected = 0;     ///< the length or extent that was required
     std::size_t actual = 0;       ///< the length or extent that was given
+    /// The offending array is the gradient buffer for `variable`, not the data bound to it.
+    bool gradient = false;
+    /// For a length that does not fit: the variable whose binding fixed the extent of `axis`
+    /// (empty when the extent is static or came from the array's own length).
+    std::string_view source{};
 
     constexpr bool ok() const { return code == errc::ok; }
     constexpr explicit operator bool() const { return ok(); }
@@ -51,12 +56,23 @@ struct status {
             case errc::ok:
                 return "ok";
             case errc::size_mismatch:
-                m.append("data bound to ");
+                m.append(gradient ? "the gradient buffer for " : "data bound to ");
                 quoted(variable);
                 m.append(" has ");
                 number(actual);
-                m.append(" elements, its shape needs ");
+                m.append(gradient ? " elements, the shape of " : " elements, its shape needs ");
+                if (gradient) {
+                    quoted(variable);
+                    m.append(" needs ");
+                }
                 number(expected);
+                if (!source.empty()) {
+                    m.append(" (its axis ");
+                    quoted(axis);
+                    m.append(" was set by the binding of ");
+                    quoted(source);
+                    m.append(")");
+                }
                 break;
             case errc::extent_conflict:
                 m.append("axis ");
@@ -76,10 +92,10 @@ struct status {
                 m.append(" with an explicit shape, bind(v, data, {extents...})");
                 break;
             case errc::null_data:
-                m.append("null data bound to ");
+                m.append(gradient ? "a null gradient buffer for " : "null data bound to ");
                 quoted(variable);
-                m.append(" with ");
-                number(actual);
+                m.append(gradient ? ", which needs " : " with ");
+                number(gradient ? expected : actual);
                 m.append(" elements");
                 break;
             case errc::aliased_output:

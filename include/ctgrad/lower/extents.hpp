@@ -121,138 +121,160 @@ struct any_error {
     bool ok() const { return !failed; }
 };
 
-/// Fills `st` from the bindings, reporting what is wrong with them to `fail` (see above).
+/// Resolves the extents of one call's bindings into `st`, step by step, reporting what is wrong
+/// to `fail` (see above). Remembers which binding fixed each extent, for the messages.
 template <class Vars, class Axes, class T, class Errors, class... B>
-void resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>& bindings, Errors& fail) {
-    using axes_list = Axes;
-    using vars = Vars;
-    using checks = binding_checks<vars, std::remove_cvref_t<B>...>;
-    static_assert(checks::all_bound, "ctgrad: a variable of the loss is left unbound: pass bind(v, data) for it");
-    static_assert(checks::none_twice, "ctgrad: a variable is bound twice");
-    static_assert(checks::none_extra, "ctgrad: a bound variable does not occur in the loss");
-    if constexpr (checks::all_bound && checks::none_twice && checks::none_extra) {  // else: said above
-        std::array<bool, axes_list::size> known{};
-        // Static extents first.
-        tl_for_each(axes_list{}, [&](auto a, auto i) {
+struct extent_resolver {
+    bound_state<T, Vars, Axes>& st;
+    const std::tuple<B&...>& bindings;
+    Errors& fail;
+    std::array<bool, Axes::size> known{};
+    std::array<std::string_view, Axes::size> origin{};  // the variable whose binding fixed it
+
+    template <class F>
+    void each_binding(F&& f) const {
+        std::apply([&](auto&... b) { (f(b), ...); }, bindings);
+    }
+    template <class Bi>
+    using var_of = typename std::remove_cvref_t<Bi>::variable;
+
+    /// Static extents, then each binding's pointer and explicit shape.
+    void read_bindings() {
+        tl_for_each(Axes{}, [&](auto a, auto i) {
             using A = typename decltype(a)::type;
             if constexpr (A::is_static) {
                 st.extent[decltype(i)::value] = A::extent;
                 known[decltype(i)::value] = true;
             }
         });
-        // Pointers, explicit shapes.
-        std::apply(
-            [&](auto&... b) {
-                (([&](auto& bi) {
-                     using Bi = std::remove_cvref_t<decltype(bi)>;
-                     using Var = typename Bi::variable;
-                     st.data[tl_index_v<vars, Var>] = bi.data;
-                     if (bi.data == nullptr && bi.size != 0)
-                         fail({errc::null_data, name_of<Var>(), {}, 0, bi.size});
-                     if (bi.has_shape) {
-                         std::size_t k = 0;
-                         tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
-                             using A = typename decltype(a)::type;
-                             constexpr std::size_t ai = tl_index_v<axes_list, A>;
-                             if (known[ai] && st.extent[ai] != bi.shape[k])
-                                 fail({errc::extent_conflict, name_of<Var>(), A::name.view(), st.extent[ai],
-                                       bi.shape[k]});
-                             st.extent[ai] = bi.shape[k];
-                             known[ai] = true;
-                             ++k;
-                         });
-                     }
-                 }(b)),
-                 ...);
-            },
-            bindings);
-        // Axis `ai` of Var is the only unknown one, the others' extents multiply to `product`
-        // (non-zero): the binding's length determines it, or is not a multiple of the product.
-        auto determine = [&](std::string_view var, std::size_t size, std::size_t product, std::size_t ai) {
-            if (size % product != 0)
-                fail({errc::size_mismatch, var, {}, product * ((size + product - 1) / product), size});
-            st.extent[ai] = size / product;
-            known[ai] = true;
-        };
-        // A variable with one dynamic axis determines it by a division by a compile-time
-        // constant (the product of its static extents): the common case, kept cheap.
-        std::apply(
-            [&](auto&... b) {
-                (([&](auto& bi) {
-                     using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
-                     using one = single_dynamic_axis<shape_of_t<Var>>;
-                     if constexpr (one::found) {
-                         constexpr std::size_t ai = tl_index_v<axes_list, typename one::axis>;
-                         if (one::static_product != 0 && !known[ai])
-                             determine(name_of<Var>(), bi.size, one::static_product, ai);
-                     }
-                 }(b)),
-                 ...);
-            },
-            bindings);
-        // Deduce the remaining extents from lengths, repeatedly (when the model can need it).
-        if constexpr (!extents_always_known<axes_list, typename std::remove_cvref_t<B>::variable...>::value) {
-            auto all_known = [&] { return std::all_of(known.begin(), known.end(), [](bool k) { return k; }); };
-            for (bool progress = true; progress && fail.ok() && !all_known();) {
-                progress = false;
-                std::apply(
-                    [&](auto&... b) {
-                        (([&](auto& bi) {
-                             using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
-                             std::size_t product = 1, unknown = 0, which = 0;
-                             tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
-                                 constexpr std::size_t ai = tl_index_v<axes_list, typename decltype(a)::type>;
-                                 if (known[ai])
-                                     product *= st.extent[ai];
-                                 else {
-                                     ++unknown;
-                                     which = ai;
-                                 }
-                             });
-                             if (unknown == 1 && product != 0) {
-                                 determine(name_of<Var>(), bi.size, product, which);
-                                 progress = true;
-                             }
-                         }(b)),
-                         ...);
-                    },
-                    bindings);
+        each_binding([&](auto& bi) {
+            using Var = var_of<decltype(bi)>;
+            st.data[tl_index_v<Vars, Var>] = bi.data;
+            if (bi.data == nullptr && bi.size != 0)
+                fail({errc::null_data, name_of<Var>(), {}, 0, bi.size});
+            if (bi.has_shape)
+                read_shape<Var>(bi.shape);
+        });
+    }
+    template <class Var, class Shape>
+    void read_shape(const Shape& shape) {
+        std::size_t k = 0;
+        tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
+            using A = typename decltype(a)::type;
+            constexpr std::size_t ai = tl_index_v<Axes, A>;
+            if (known[ai] && st.extent[ai] != shape[k])
+                fail({errc::extent_conflict, name_of<Var>(), A::name.view(), st.extent[ai], shape[k]});
+            set(ai, shape[k], name_of<Var>());
+            ++k;
+        });
+    }
+    void set(std::size_t ai, std::size_t extent, std::string_view from) {
+        st.extent[ai] = extent;
+        known[ai] = true;
+        origin[ai] = from;
+    }
+
+    /// Axis `ai` of `var` is its only unknown one, the others' extents multiply to `product`
+    /// (non-zero): the binding's length determines it, or is not a multiple of the product.
+    void determine(std::string_view var, std::size_t size, std::size_t product, std::size_t ai) {
+        if (size % product != 0)
+            fail({errc::size_mismatch, var, {}, product * ((size + product - 1) / product), size});
+        set(ai, size / product, var);
+    }
+
+    /// A variable with one dynamic axis determines it by a division by a compile-time constant
+    /// (the product of its static extents): the common case, kept cheap.
+    void from_single_dynamic_axes() {
+        each_binding([&](auto& bi) {
+            using one = single_dynamic_axis<shape_of_t<var_of<decltype(bi)>>>;
+            if constexpr (one::found) {
+                constexpr std::size_t ai = tl_index_v<Axes, typename one::axis>;
+                if (one::static_product != 0 && !known[ai])
+                    determine(name_of<var_of<decltype(bi)>>(), bi.size, one::static_product, ai);
             }
-            if (!fail.ok())
-                return;
-            // Every extent known.
-            tl_for_each(axes_list{}, [&](auto a, auto i) {
-                if (!known[decltype(i)::value]) {
-                    std::string_view owner{};
-                    using Axis = typename decltype(a)::type;
-                    std::apply(
-                        [&](auto&... b) {
-                            (([&](auto& bi) {
-                                 using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
-                                 if (owner.empty() && contains_v<Axis, shape_of_t<Var>>)
-                                     owner = name_of<Var>();
-                             }(b)),
-                             ...);
-                        },
-                        bindings);
-                    fail({errc::unresolved_extent, owner, decltype(a)::type::name.view(), 0, 0});
+        });
+    }
+
+    /// The remaining extents from lengths, repeatedly, then an error for any still unknown.
+    void deduce_the_rest() {
+        auto all_known = [&] { return std::all_of(known.begin(), known.end(), [](bool k) { return k; }); };
+        for (bool progress = true; progress && fail.ok() && !all_known();) {
+            progress = false;
+            each_binding([&](auto& bi) {
+                using Var = var_of<decltype(bi)>;
+                std::size_t product = 1, unknown = 0, which = 0;
+                tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
+                    constexpr std::size_t ai = tl_index_v<Axes, typename decltype(a)::type>;
+                    if (known[ai])
+                        product *= st.extent[ai];
+                    else {
+                        ++unknown;
+                        which = ai;
+                    }
+                });
+                if (unknown == 1 && product != 0) {
+                    determine(name_of<Var>(), bi.size, product, which);
+                    progress = true;
                 }
             });
         }
-        if (!fail.ok())
-            return;
-        // Every length right.
-        std::apply(
-            [&](auto&... b) {
-                (([&](auto& bi) {
-                     using Var = typename std::remove_cvref_t<decltype(bi)>::variable;
-                     const std::size_t need = st.size_of(shape_of_t<Var>{});
-                     if (bi.size != need)
-                         fail({errc::size_mismatch, name_of<Var>(), {}, need, bi.size});
-                 }(b)),
-                 ...);
-            },
-            bindings);
+        if (fail.ok())
+            report_unknown();
+    }
+    void report_unknown() {
+        tl_for_each(Axes{}, [&](auto a, auto i) {
+            using Axis = typename decltype(a)::type;
+            if (known[decltype(i)::value])
+                return;
+            std::string_view owner{};  // a variable that has the axis, to name in the message
+            each_binding([&](auto& bi) {
+                if (owner.empty() && contains_v<Axis, shape_of_t<var_of<decltype(bi)>>>)
+                    owner = name_of<var_of<decltype(bi)>>();
+            });
+            fail({errc::unresolved_extent, owner, Axis::name.view(), 0, 0});
+        });
+    }
+
+    /// Every binding's length is the product of its extents; a wrong one names the axis whose
+    /// extent another binding set, if any (that binding may be the wrong one).
+    void check_lengths() {
+        each_binding([&](auto& bi) {
+            using Var = var_of<decltype(bi)>;
+            const std::size_t need = st.size_of(shape_of_t<Var>{});
+            if (bi.size == need)
+                return;
+            status err{errc::size_mismatch, name_of<Var>(), {}, need, bi.size};
+            tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
+                using A = typename decltype(a)::type;
+                constexpr std::size_t ai = tl_index_v<Axes, A>;
+                if (err.source.empty() && !origin[ai].empty() && origin[ai] != name_of<Var>()) {
+                    err.axis = A::name.view();
+                    err.source = origin[ai];
+                }
+            });
+            fail(err);
+        });
+    }
+};
+
+/// Fills `st` from the bindings, reporting what is wrong with them to `fail` (see above).
+template <class Vars, class Axes, class T, class Errors, class... B>
+void resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>& bindings, Errors& fail) {
+    using checks = binding_checks<Vars, std::remove_cvref_t<B>...>;
+    static_assert(checks::all_bound, "ctgrad: a variable of the loss is left unbound: pass bind(v, data) for it");
+    static_assert(checks::none_twice, "ctgrad: a variable is bound twice");
+    static_assert(checks::none_extra, "ctgrad: a bound variable does not occur in the loss");
+    if constexpr (checks::all_bound && checks::none_twice && checks::none_extra) {  // else: said above
+        extent_resolver<Vars, Axes, T, Errors, B...> r{st, bindings, fail};
+        r.read_bindings();
+        r.from_single_dynamic_axes();
+        if constexpr (!extents_always_known<Axes, typename std::remove_cvref_t<B>::variable...>::value) {
+            r.deduce_the_rest();
+            if (!fail.ok())
+                return;
+        }
+        if (fail.ok())
+            r.check_lengths();
     }
 }
 

@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctgrad/detail/diagnostics.hpp"
 #include "ctgrad/detail/errors.hpp"
 #include "ctgrad/diff/grad.hpp"
 #include "ctgrad/lower/bindings.hpp"
@@ -93,6 +94,11 @@ template <class L, class... W>
 class program {
 public:
     using plan = detail::plan<L, W...>;
+
+private:
+    using plan_variables = typename plan::variables;
+
+public:
 
     /// The derivative expression of the loss with respect to the I-th variable of `wrt`.
     template <std::size_t I>
@@ -198,6 +204,42 @@ private:
             return false;
     }
 
+    /// Where the bindings fail to be one per variable of the loss: the first variable left
+    /// unbound, bound twice, and the first binding of a variable the loss does not have
+    /// (each `size` when there is none).
+    template <class... Vars, class... B>
+    static constexpr std::array<std::size_t, 3> binding_faults(detail::type_list<Vars...>, detail::type_list<B...>) {
+        constexpr std::array<std::size_t, sizeof...(Vars) + 1> count{detail::binding_count_v<Vars, B...>...};
+        constexpr std::array<bool, sizeof...(B) + 1> extra{!detail::tl_contains_v<plan_variables, typename B::variable>...};
+        auto first = [](const auto& a, auto bad) {
+            for (std::size_t i = 0; i + 1 < a.size(); ++i)
+                if (bad(a[i]))
+                    return i;
+            return a.size() - 1;
+        };
+        return {first(count, [](std::size_t c) { return c == 0; }), first(count, [](std::size_t c) { return c > 1; }),
+                first(extra, [](bool e) { return e; })};
+    }
+    template <class... B>
+    static constexpr bool bindings_match(detail::type_list<B...> bs) {
+        constexpr auto f = binding_faults(plan_variables{}, bs);
+        return f[0] == plan_variables::size && f[1] == plan_variables::size && f[2] == sizeof...(B);
+    }
+    /// One error for the first fault of the bindings, spelling the variable's name.
+    template <class... B>
+    static void report_bindings(detail::type_list<B...> bs) {
+        constexpr auto f = binding_faults(plan_variables{}, bs);
+        constexpr std::size_t n = plan_variables::size;
+        using vars = typename detail::tl_concat<plan_variables, detail::type_list<void>>::type;
+        using bound = detail::type_list<typename B::variable..., void>;
+        if constexpr (f[0] < n)
+            (void)sizeof(detail::variable_left_unbound<detail::spelled_t<detail::tl_at_t<vars, f[0]>>>);
+        else if constexpr (f[1] < n)
+            (void)sizeof(detail::variable_bound_twice<detail::spelled_t<detail::tl_at_t<vars, f[1]>>>);
+        else if constexpr (f[2] < sizeof...(B))
+            (void)sizeof(detail::variable_not_in_loss<detail::spelled_t<detail::tl_at_t<bound, f[2]>>>);
+    }
+
     /// Checks the arguments' types, one readable message each; true if they are right.
     template <class T, class... B, class... G>
     static constexpr bool arguments_ok(detail::type_list<B...>, detail::type_list<G...>) {
@@ -213,23 +255,33 @@ private:
                       "ctgrad: gradient buffers must have the element type of the bound data");
         constexpr bool buffers_writable = (writable<G>() && ...);
         static_assert(!buffers_ok || buffers_writable, "ctgrad: gradient buffers must be writable (not const)");
-        return same_type && buffers_ok && buffers_writable;
+        if constexpr ((Binding<B> && ...) && same_type && buffers_ok && buffers_writable)
+            return bindings_match(detail::type_list<std::remove_cvref_t<B>...>{});
+        else
+            return false;
     }
 
     /// Checks the arguments' types (then nothing more if they are wrong), then runs.
     template <class T, class... B, class... G>
     static status run(T& loss, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
-        if constexpr (arguments_ok<T>(detail::type_list<B...>{}, detail::type_list<G...>{}))
+        constexpr bool ok = arguments_ok<T>(detail::type_list<B...>{}, detail::type_list<G...>{});
+        if constexpr (ok) {
             return run_checked(loss, bindings, grads);
-        else
+        } else {  // said by arguments_ok, or now: nothing else is instantiated
+            if constexpr ((Binding<B> && ...))
+                report_bindings(detail::type_list<std::remove_cvref_t<B>...>{});
             return {};
+        }
     }
 
     /// Validates the data into a prepared call, stored into `call` (a prepared<T> or an
     /// optional of one) if it is valid.
     template <class T, class Call, class... B, class... G>
     static status prepare_into(Call& call, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
-        if constexpr (arguments_ok<T>(detail::type_list<B...>{}, detail::type_list<G...>{})) {
+        constexpr bool ok = arguments_ok<T>(detail::type_list<B...>{}, detail::type_list<G...>{});
+        if constexpr ((Binding<B> && ...) && !ok)
+            report_bindings(detail::type_list<std::remove_cvref_t<B>...>{});
+        if constexpr (ok) {
             prepared<T> fresh;
             detail::first_error errors;
             validate<T>(fresh.st_, bindings, grads, fresh.out_, fresh.out_size_, errors);
@@ -267,9 +319,9 @@ private:
                  out[I] = std::ranges::data(g);
                  out_size[I] = std::ranges::size(g);
                  if (out_size[I] != need)
-                     fail({errc::size_mismatch, detail::name_of<Var>(), {}, need, out_size[I]});
+                     fail({errc::size_mismatch, detail::name_of<Var>(), {}, need, out_size[I], true});
                  if (out[I] == nullptr && need != 0)
-                     fail({errc::null_data, detail::name_of<Var>(), {}, need, 0});
+                     fail({errc::null_data, detail::name_of<Var>(), {}, need, 0, true});
              }()),
              ...);
         }
