@@ -23,12 +23,22 @@ using namespace ctgrad::detail;
 template <class C>
 using constant_of = leaf_t<C>;
 
+/// The exact folding of two constants, refused with a message when its lowest terms overflow.
+template <checked_rational R>
+struct folded_constant {
+    static_assert(!R.overflow,
+                  "ctgrad: folding two constants of this expression overflows an exact 64-bit fraction: write "
+                  "the constants with fewer significant digits (e.g. 0.7978845608_c for 0.7978845608028654_c), "
+                  "or fold them yourself into one constant (c1 * (c2 * x) as (c1c2)_c * x)");
+    using type = constant_expr<R.num, R.den>;
+};
+
 template <class A, class B>
-using const_product =
-    constant_expr<constant_of<A>::num * constant_of<B>::num, constant_of<A>::den * constant_of<B>::den>;
+using const_product = typename folded_constant<rational_product(constant_of<A>::num, constant_of<A>::den,
+                                                                constant_of<B>::num, constant_of<B>::den)>::type;
 template <class A, class B>
-using const_sum = constant_expr<constant_of<A>::num * constant_of<B>::den + constant_of<B>::num * constant_of<A>::den,
-                                constant_of<A>::den * constant_of<B>::den>;
+using const_sum = typename folded_constant<rational_sum(constant_of<A>::num, constant_of<A>::den, constant_of<B>::num,
+                                                        constant_of<B>::den)>::type;
 template <class A>
 using const_negated = constant_expr<-constant_of<A>::num, constant_of<A>::den>;
 template <class A>
