@@ -69,14 +69,9 @@ constexpr bool negatively_scaled() {
 template <class E, class Fn>
 inline constexpr bool is_call_of_v = std::is_same_v<call_fn_t<E>, Fn>;
 
+/// The axes a sum node sums over (void for any other node).
 template <class E>
-struct reduce_sum_over {
-    using type = void;
-};
-template <class Over, class A>
-struct reduce_sum_over<call<reduce_sum_fn<Over>, A>> {
-    using type = Over;
-};
+using reduce_sum_over_t = reduce_sum_axes_t<call_fn_t<E>>;
 }  // namespace detail
 
 template <class A, class B>
@@ -286,8 +281,7 @@ constexpr bool gatherable() {
     } else if constexpr (is_call_of_v<UA, transpose_fn> && is_call_of_v<UB, transpose_fn>) {
         return true;
     } else {
-        return !std::is_void_v<typename reduce_sum_over<UA>::type> &&
-               std::is_same_v<typename reduce_sum_over<UA>::type, typename reduce_sum_over<UB>::type>;
+        return !std::is_void_v<reduce_sum_over_t<UA>> && std::is_same_v<reduce_sum_over_t<UA>, reduce_sum_over_t<UB>>;
     }
 }
 
@@ -341,7 +335,7 @@ constexpr auto gather(const A& a, const B& b) {
     } else if constexpr (is_call_of_v<UA, transpose_fn>) {
         return simplify::transpose(simplify::add(simplify::mul(ca, child<1>(ua)), simplify::mul(cb, child<1>(ub))));
     } else {
-        return make_call<reduce_sum_fn<typename reduce_sum_over<UA>::type>>(
+        return make_call<reduce_sum_fn<reduce_sum_over_t<UA>>>(
             simplify::add(simplify::mul(ca, child<1>(ua)), simplify::mul(cb, child<1>(ub))));
     }
 }

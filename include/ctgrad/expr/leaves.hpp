@@ -124,7 +124,9 @@ using one_expr = constant_expr<1>;
 
 /// `1 / (product of the extents of Axes)`: the scale of a mean. Known once data is bound.
 template <class Axes>
-struct inverse_size {};
+struct inverse_size {
+    using over = Axes;  ///< the axes whose size it is the reciprocal of
+};
 
 namespace detail {
 template <class T>
