@@ -129,6 +129,15 @@ template <Expression A, class Axis>
 constexpr auto softmax(const A& a, Axis axis) {
     return exp(a - logsumexp(a, axis));
 }
+/// The GELU with PyTorch's tanh approximation (`F.gelu(a, approximate='tanh')`),
+/// 0.5·a·(1 + tanh(√(2/π)·(a + 0.044715·a³))): a composition of existing elementwise operations,
+/// so differentiation, lowering, printing and the reference need nothing new. The polynomial is
+/// expanded, √(2/π)·a + (√(2/π)·0.044715)·a³ (the second constant to 17 digits), so that its
+/// derivative folds no product of two long constants (which no exact 64-bit fraction holds).
+template <Expression A>
+constexpr auto gelu(const A& a) {
+    return 0.5_c * a * (1_c + tanh(0.7978845608028654_c * a + 0.035677408136300125_c * pow<3>(a)));
+}
 /// `F.cross_entropy(z, y)` (mean reduction): the mean over the batch of
 /// logsumexp_k(z) − z[y], for logits z[batch, k] and class indices y[batch]. Its derivative
 /// with respect to z is the textbook (softmax(z) − onehot(y)) / B.
