@@ -16,6 +16,7 @@
 #include "ctgrad/diff/simplify.hpp"
 #include "ctgrad/diff/traits.hpp"
 #include "ctgrad/expr/shape.hpp"
+#include "ctgrad/expr/operations.hpp"  // every operation's table entries, wherever the walker is
 #include "ctgrad/ops/tables.hpp"
 
 namespace ctgrad::detail {

@@ -17,6 +17,7 @@
 #include "ctgrad/diff/traits.hpp"
 #include "ctgrad/expr/functions.hpp"
 #include "ctgrad/expr/leaves.hpp"
+#include "ctgrad/expr/operations.hpp"  // every operation's table entries, wherever the walker is
 #include "ctgrad/expr/shape.hpp"
 #include "ctgrad/ops/tables.hpp"
 #include "ctgrad/print/static_string.hpp"
