@@ -1,7 +1,7 @@
 // The lecture's first PyTorch session (a perceptron with one output), in C++ with ctgrad.
 //
 // Prints the session's `In [..]: code` / `Out[..]: value` pairs, numbered as in the lecture,
-// with ctgrad's values formatted as PyTorch 1.13 prints them (ctgrad/io/torch_format.hpp), so
+// with ctgrad's values formatted as PyTorch 1.13 prints them (examples/support/torch_format.hpp), so
 // the two can be put side by side. Prompts `In [ ]:` are lines the lecture does not have: the
 // loss, o, the lecture's closed form checked against w.grad, and x and w to 8 decimals, from
 // which tests/tools/check_lecture_examples.py replays the session in PyTorch.
@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <ctgrad/ctgrad.hpp>
-#include <ctgrad/io/torch_format.hpp>
+#include "support/torch_format.hpp"
 #include <ctgrad/reference/evaluate.hpp>
 #include <random>
 #include <vector>

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <ctgrad/ctgrad.hpp>
-#include <ctgrad/io/torch_format.hpp>
+#include "support/torch_format.hpp"
 #include <ctgrad/reference/evaluate.hpp>
 #include <iostream>
 #include <random>

@@ -30,7 +30,7 @@
 //     w1.grad; b1.grad; w2.grad; b2.grad
 //
 // The example prints these lines as `In [..]:` prompts with ctgrad's values as `Out[..]:`,
-// formatted as PyTorch 1.13 prints them (ctgrad/io/torch_format.hpp), and ends by printing its
+// formatted as PyTorch 1.13 prints them (examples/support/torch_format.hpp), and ends by printing its
 // data to 8 decimals. torch.randn's numbers cannot be drawn in C++: tests/tools/
 // check_lecture_examples.py runs the session in PyTorch with this data instead, and CTest
 // compares every Out with PyTorch's (tests/data/pytorch_sessions/lecture_4_two_layer.txt).
@@ -39,7 +39,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <ctgrad/ctgrad.hpp>
-#include <ctgrad/io/torch_format.hpp>
+#include "support/torch_format.hpp"
 #include <ctgrad/reference/evaluate.hpp>
 #include <random>
 #include <tuple>

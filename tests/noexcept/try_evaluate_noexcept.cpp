@@ -21,7 +21,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <ctgrad/ctgrad.hpp>
-#include <ctgrad/io/torch_format.hpp>
+#include "torch_format.hpp"  // the examples' support: PyTorch 1.13's tensor printing
 #include <ctgrad/reference/evaluate.hpp>
 #include <span>
 #include <string>

@@ -4,7 +4,7 @@
 #include <array>
 #include <catch2/catch.hpp>
 #include <cstddef>
-#include <ctgrad/io/torch_format.hpp>
+#include "torch_format.hpp"  // the examples' support: PyTorch 1.13's tensor printing
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <span>

@@ -2,7 +2,8 @@
 /// \file
 /// Reverse-mode symbolic differentiation: `backprop<Ctx>(e, seed, v)` is the contribution of
 /// subexpression e to ∂L/∂v when ∂L/∂e is `seed`. The chain, product and quotient rules are
-/// written once per kind of node; elementwise functions take their f' from diff/rules.hpp.
+/// written once per kind of operator node; a call node takes its operation's `derivative_impl`
+/// (ops/tables.hpp, one header per operation), elementwise functions their f' from diff/rules.hpp.
 /// Every result is built with the simplifying constructors, so it is already canonical.
 ///
 /// `Ctx` is the shape over which e is used by its parent (e broadcast over it): at a variable,
@@ -15,17 +16,10 @@
 #include "ctgrad/diff/simplify.hpp"
 #include "ctgrad/diff/traits.hpp"
 #include "ctgrad/expr/shape.hpp"
+#include "ctgrad/expr/operations.hpp"  // every operation's table entries, wherever the walker is
+#include "ctgrad/ops/tables.hpp"
 
 namespace ctgrad::detail {
-
-template <class Fn>
-inline constexpr bool is_one_hot_v = false;
-template <class C>
-inline constexpr bool is_one_hot_v<one_hot_fn<C>> = true;
-template <class Fn>
-inline constexpr bool is_logsumexp_v = false;
-template <class O>
-inline constexpr bool is_logsumexp_v<logsumexp_fn<O>> = true;
 
 template <class Ctx, class E, class S, class V>
 constexpr auto backprop(const E& e, const S& seed, const V& v) {
@@ -50,47 +44,34 @@ constexpr auto backprop(const E& e, const S& seed, const V& v) {
         return s::add(backprop<Ctx>(a, s::div(seed, b), v),
                       backprop<Ctx>(b, s::neg(s::div(s::mul(seed, a), s::pow<2>(b))), v));
     } else if constexpr (is_kind_v<E, expr_kind::call>) {
-        using Fn = call_fn_t<E>;
-        if constexpr (ElementwiseFunction<Fn> && arity_v<E> == 1) {
-            auto a = child<1>(e);
-            return backprop<Ctx>(a, s::mul(seed, derivative_rule<Fn>::local(a, e)), v);
-        } else if constexpr (ElementwiseFunction<Fn>) {
-            auto a = child<1>(e);
-            auto b = child<2>(e);
-            using I0 = std::integral_constant<int, 0>;
-            using I1 = std::integral_constant<int, 1>;
-            return s::add(backprop<Ctx>(a, s::mul(seed, derivative_rule<Fn>::partial(I0{}, a, b, e)), v),
-                          backprop<Ctx>(b, s::mul(seed, derivative_rule<Fn>::partial(I1{}, a, b, e)), v));
-        } else if constexpr (std::is_same_v<Fn, matmul_fn>) {
-            static_assert(same_set_v<Ctx, shape_of_t<E>>,
-                          "ctgrad: a matrix product broadcast against further axes cannot be differentiated");
-            auto a = child<1>(e);
-            auto b = child<2>(e);
-            return s::add(backprop<shape_of_t<decltype(a)>>(a, s::matmul(seed, s::transpose(b)), v),
-                          backprop<shape_of_t<decltype(b)>>(b, s::matmul(s::transpose(a), seed), v));
-        } else if constexpr (std::is_same_v<Fn, transpose_fn>) {
-            auto a = child<1>(e);
-            return backprop<shape_of_t<decltype(a)>>(a, s::transpose(seed), v);
-        } else if constexpr (is_one_hot_v<Fn>) {
-            return zero_expr{};  // class indices are labels: no gradient flows into them (as PyTorch)
-        } else {
-            // logsumexp and reductions. Used broadcast over more axes (z − logsumexp(z) in a
-            // softmax), their own seed is the seed summed over those axes.
-            auto own = s::reduce_sum<axes_minus_t<Ctx, shape_of_t<E>>>(seed);
-            auto a = child<1>(e);
-            using A = shape_of_t<decltype(a)>;
-            if constexpr (is_logsumexp_v<Fn>) {
-                // ∂ logsumexp(a) / ∂a = softmax(a) = exp(a − logsumexp(a)): the forward value, reused.
-                return backprop<A>(a, s::mul(own, make_call<exp_fn>(s::sub(a, e))), v);
-            } else if constexpr (std::is_same_v<Fn, reduce_sum_fn<typename Fn::over>>) {
-                return backprop<A>(a, own, v);
-            } else {
-                return backprop<A>(a, s::mul(own, make_terminal<inverse_size<typename Fn::over>>()), v);
-            }
-        }
+        return derivative_impl<call_fn_t<E>>::template apply<Ctx>(e, seed, v);
     } else {
         static_assert(always_false_v<E>, "ctgrad: no derivative rule for this kind of expression");
     }
 }
 
 }  // namespace ctgrad::detail
+
+namespace ctgrad {
+
+/// An elementwise function: the chain rule with f' from its `derivative_rule` (diff/rules.hpp).
+template <class Fn>
+struct derivative_impl<Fn, hana::when<detail::ElementwiseFunction<Fn>>> {
+    template <class Ctx, class E, class S, class V>
+    static constexpr auto apply(const E& e, const S& seed, const V& v) {
+        using detail::backprop;
+        using detail::child;
+        auto a = child<1>(e);
+        if constexpr (detail::arity_v<E> == 1) {
+            return backprop<Ctx>(a, simplify::mul(seed, derivative_rule<Fn>::local(a, e)), v);
+        } else {
+            auto b = child<2>(e);
+            using I0 = std::integral_constant<int, 0>;
+            using I1 = std::integral_constant<int, 1>;
+            return simplify::add(backprop<Ctx>(a, simplify::mul(seed, derivative_rule<Fn>::partial(I0{}, a, b, e)), v),
+                                 backprop<Ctx>(b, simplify::mul(seed, derivative_rule<Fn>::partial(I1{}, a, b, e)), v));
+        }
+    }
+};
+
+}  // namespace ctgrad

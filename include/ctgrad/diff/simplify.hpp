@@ -23,12 +23,22 @@ using namespace ctgrad::detail;
 template <class C>
 using constant_of = leaf_t<C>;
 
+/// The exact folding of two constants, refused with a message when its lowest terms overflow.
+template <checked_rational R>
+struct folded_constant {
+    static_assert(!R.overflow,
+                  "ctgrad: folding two constants of this expression overflows an exact 64-bit fraction: write "
+                  "the constants with fewer significant digits (e.g. 0.7978845608_c for 0.7978845608028654_c), "
+                  "or fold them yourself into one constant (c1 * (c2 * x) as (c1c2)_c * x)");
+    using type = constant_expr<R.num, R.den>;
+};
+
 template <class A, class B>
-using const_product =
-    constant_expr<constant_of<A>::num * constant_of<B>::num, constant_of<A>::den * constant_of<B>::den>;
+using const_product = typename folded_constant<rational_product(constant_of<A>::num, constant_of<A>::den,
+                                                                constant_of<B>::num, constant_of<B>::den)>::type;
 template <class A, class B>
-using const_sum = constant_expr<constant_of<A>::num * constant_of<B>::den + constant_of<B>::num * constant_of<A>::den,
-                                constant_of<A>::den * constant_of<B>::den>;
+using const_sum = typename folded_constant<rational_sum(constant_of<A>::num, constant_of<A>::den, constant_of<B>::num,
+                                                        constant_of<B>::den)>::type;
 template <class A>
 using const_negated = constant_expr<-constant_of<A>::num, constant_of<A>::den>;
 template <class A>
@@ -59,14 +69,9 @@ constexpr bool negatively_scaled() {
 template <class E, class Fn>
 inline constexpr bool is_call_of_v = std::is_same_v<call_fn_t<E>, Fn>;
 
+/// The axes a sum node sums over (void for any other node).
 template <class E>
-struct reduce_sum_over {
-    using type = void;
-};
-template <class Over, class A>
-struct reduce_sum_over<call<reduce_sum_fn<Over>, A>> {
-    using type = Over;
-};
+using reduce_sum_over_t = reduce_sum_axes_t<call_fn_t<E>>;
 }  // namespace detail
 
 template <class A, class B>
@@ -276,8 +281,7 @@ constexpr bool gatherable() {
     } else if constexpr (is_call_of_v<UA, transpose_fn> && is_call_of_v<UB, transpose_fn>) {
         return true;
     } else {
-        return !std::is_void_v<typename reduce_sum_over<UA>::type> &&
-               std::is_same_v<typename reduce_sum_over<UA>::type, typename reduce_sum_over<UB>::type>;
+        return !std::is_void_v<reduce_sum_over_t<UA>> && std::is_same_v<reduce_sum_over_t<UA>, reduce_sum_over_t<UB>>;
     }
 }
 
@@ -331,7 +335,7 @@ constexpr auto gather(const A& a, const B& b) {
     } else if constexpr (is_call_of_v<UA, transpose_fn>) {
         return simplify::transpose(simplify::add(simplify::mul(ca, child<1>(ua)), simplify::mul(cb, child<1>(ub))));
     } else {
-        return make_call<reduce_sum_fn<typename reduce_sum_over<UA>::type>>(
+        return make_call<reduce_sum_fn<reduce_sum_over_t<UA>>>(
             simplify::add(simplify::mul(ca, child<1>(ua)), simplify::mul(cb, child<1>(ub))));
     }
 }

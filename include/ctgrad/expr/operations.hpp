@@ -2,6 +2,8 @@
 /// \file
 /// What a user writes: C++ operators and named functions that build expression types.
 /// Nothing is simplified here: the tree is what the user wrote, so printing shows it as written.
+/// The operations that are not elementwise (matmul, transpose, sum, sum_over, mean, logsumexp,
+/// one_hot) are each in their own header, ctgrad/ops/*.hpp, with their rules.
 
 #include <type_traits>
 
@@ -9,6 +11,12 @@
 #include "ctgrad/expr/leaves.hpp"
 #include "ctgrad/expr/node.hpp"
 #include "ctgrad/expr/shape.hpp"
+#include "ctgrad/ops/logsumexp.hpp"
+#include "ctgrad/ops/matmul.hpp"
+#include "ctgrad/ops/one_hot.hpp"
+#include "ctgrad/ops/reduce_mean.hpp"
+#include "ctgrad/ops/reduce_sum.hpp"
+#include "ctgrad/ops/transpose.hpp"
 
 namespace ctgrad {
 
@@ -26,13 +34,6 @@ constexpr auto as_operand(const T& t) {
         return zero_expr{};
     }
 }
-
-template <class S>
-struct only_axis;
-template <class A>
-struct only_axis<axes<A>> {
-    using type = A;
-};
 
 template <class L, class R>
 concept OperatorOperands = (Expression<L> || Expression<R>)&&(Expression<L> ||
@@ -123,57 +124,19 @@ template <int N, Expression A>
 constexpr auto pow(const A& a) {
     return make_call<pow_fn<N>>(a);
 }
-/// Matrix product [p, q] x [q, r] -> [p, r] (`a @ b`). The lecture's `x @ w.t()` is
-/// `matmul(x, transpose(w))`.
-template <Expression A, Expression B>
-constexpr auto matmul(const A& a, const B& b) {
-    auto n = make_call<matmul_fn>(a, b);
-    (void)shape_of_t<decltype(n)>{};
-    return n;
-}
-/// The transpose of a matrix (`w.t()`).
-template <Expression A>
-constexpr auto transpose(const A& a) {
-    auto n = make_call<transpose_fn>(a);
-    (void)shape_of_t<decltype(n)>{};
-    return n;
-}
-/// Sum of all elements: a scalar (`a.sum()`).
-template <Expression A>
-constexpr auto sum(const A& a) {
-    return make_call<reduce_sum_fn<shape_of_t<A>>>(a);
-}
-/// Mean of all elements: a scalar (`a.mean()`).
-template <Expression A>
-constexpr auto mean(const A& a) {
-    return make_call<reduce_mean_fn<shape_of_t<A>>>(a);
-}
-/// Sum over some axes only, keeping the others: `sum_over(e, batch)`.
-template <Expression A, class... Over>
-constexpr auto sum_over(const A& a, Over...) {
-    static_assert((detail::contains_v<Over, shape_of_t<A>> && ...),
-                  "ctgrad: sum_over: the expression has no such axis");
-    return make_call<reduce_sum_fn<axes<Over...>>>(a);
-}
-
-/// log Σ_axis exp(a), stably (`torch.logsumexp(a, dim)`): the axis is removed from the shape.
-template <Expression A, class Axis>
-constexpr auto logsumexp(const A& a, Axis) {
-    static_assert(detail::contains_v<Axis, shape_of_t<A>>, "ctgrad: logsumexp(a, axis): a has no such axis");
-    return make_call<logsumexp_fn<axes<Axis>>>(a);
-}
 /// The softmax along `axis`, exp(a − logsumexp(a, axis)) (`torch.softmax(a, dim)`).
 template <Expression A, class Axis>
 constexpr auto softmax(const A& a, Axis axis) {
     return exp(a - logsumexp(a, axis));
 }
-/// One-hot encoding of class indices (`F.one_hot(y, K)`): y holds the integers 0..K-1 as
-/// float or double; the result has y's axes and `classes`. An index outside 0..K-1 is an
-/// evaluation error (errc::class_index), as in PyTorch.
-template <Expression Y, class Classes>
-constexpr auto one_hot(const Y& y, Classes) {
-    static_assert(Variable<Y>, "ctgrad: one_hot(y, k): y must be a variable holding class indices (an input<>())");
-    return make_call<one_hot_fn<Classes>>(y);
+/// The GELU with PyTorch's tanh approximation (`F.gelu(a, approximate='tanh')`),
+/// 0.5·a·(1 + tanh(√(2/π)·(a + 0.044715·a³))): a composition of existing elementwise operations,
+/// so differentiation, lowering, printing and the reference need nothing new. The polynomial is
+/// expanded, √(2/π)·a + (√(2/π)·0.044715)·a³ (the second constant to 17 digits), so that its
+/// derivative folds no product of two long constants (which no exact 64-bit fraction holds).
+template <Expression A>
+constexpr auto gelu(const A& a) {
+    return 0.5_c * a * (1_c + tanh(0.7978845608028654_c * a + 0.035677408136300125_c * pow<3>(a)));
 }
 /// `F.cross_entropy(z, y)` (mean reduction): the mean over the batch of
 /// logsumexp_k(z) − z[y], for logits z[batch, k] and class indices y[batch]. Its derivative
@@ -185,7 +148,7 @@ constexpr auto cross_entropy(const Z& z, const Y& y) {
                   "ctgrad: cross_entropy(z, y) takes logits z[batch, k] (one row of class scores per sample)");
     static_assert(std::is_same_v<shape_of_t<Y>, axes<batch_axis>>,
                   "ctgrad: cross_entropy(z, y): y holds one class index per sample, y = input<\"y\">(batch)");
-    const auto classes = typename detail::only_axis<axes_minus_t<S, axes<batch_axis>>>::type{};
+    const auto classes = detail::shape_traits::axis_at_t<axes_minus_t<S, axes<batch_axis>>, 0>{};
     return mean(logsumexp(z, classes) - sum_over(z * one_hot(y, classes), classes));
 }
 /// `F.binary_cross_entropy(o, t)`: the mean of -(t log o + (1 - t) log(1 - o)) over the

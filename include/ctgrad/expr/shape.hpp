@@ -1,7 +1,8 @@
 #pragma once
 /// \file
 /// Shape inference: the named axes of every expression, computed at compile time, with the
-/// shape errors a user can make reported in their terms.
+/// shape errors a user can make reported in their terms. Operators broadcast here; a call
+/// node takes its operation's `shape_impl` (ops/tables.hpp; one header per operation).
 
 #include <type_traits>
 
@@ -9,6 +10,7 @@
 #include "ctgrad/expr/functions.hpp"
 #include "ctgrad/expr/leaves.hpp"
 #include "ctgrad/expr/node.hpp"
+#include "ctgrad/ops/tables.hpp"
 
 namespace ctgrad {
 
@@ -51,67 +53,40 @@ struct shape_of<node<expr_kind::negate, A>> {
     using type = node_shape_t<A>;
 };
 
-template <ElementwiseFunction Fn, class A>
+/// A call node's shape is its operation's shape rule (ops/tables.hpp), applied to the
+/// shapes of its arguments.
+template <class Fn, class A>
 struct shape_of<call<Fn, A>> {
-    using type = node_shape_t<A>;
+    using type = typename shape_impl<Fn>::template apply<node_shape_t<A>>::type;
 };
-template <ElementwiseFunction Fn, class A, class B>
+template <class Fn, class A, class B>
 struct shape_of<call<Fn, A, B>> {
-    using type = typename checked_broadcast<node_shape_t<A>, node_shape_t<B>>::type;
+    using type = typename shape_impl<Fn>::template apply<node_shape_t<A>, node_shape_t<B>>::type;
 };
 
-template <class L, class R>
-struct matmul_shape {
-    static_assert(L::rank == 2 && R::rank == 2,
-                  "ctgrad: matmul takes two matrices ([p, q] x [q, r]); use transpose(w) for x @ w.t()");
-};
-template <class P, class Q1, class Q2, class R>
-struct matmul_shape<axes<P, Q1>, axes<Q2, R>> {
-    static_assert(same_name_v<Q1, Q2>,
-                  "ctgrad: matmul inner axes differ: the last axis of the left operand must be the "
-                  "first axis of the right one (for x[batch, n] @ w.t() declare w as [k, n])");
-    static_assert(std::is_same_v<Q1, Q2>,
-                  "ctgrad: matmul inner dimensions differ: the shared axis has two different static extents");
-    using type = axes<P, R>;
-};
-template <class A, class B>
-struct shape_of<call<matmul_fn, A, B>> {
-    using type = typename matmul_shape<node_shape_t<A>, node_shape_t<B>>::type;
-};
-
-template <class S>
-struct transpose_shape {
-    static_assert(S::rank == 2, "ctgrad: transpose takes a matrix (two axes)");
-};
-template <class P, class Q>
-struct transpose_shape<axes<P, Q>> {
-    using type = axes<Q, P>;
-};
-template <class A>
-struct shape_of<call<transpose_fn, A>> {
-    using type = typename transpose_shape<node_shape_t<A>>::type;
-};
-
-template <class Over, class A>
-struct shape_of<call<reduce_sum_fn<Over>, A>> {
-    using type = axes_minus_t<node_shape_t<A>, Over>;
-};
-template <class Over, class A>
-struct shape_of<call<reduce_mean_fn<Over>, A>> {
-    using type = axes_minus_t<node_shape_t<A>, Over>;
-};
-
-template <class Over, class A>
-struct shape_of<call<logsumexp_fn<Over>, A>> {
-    using type = axes_minus_t<node_shape_t<A>, Over>;
-};
-template <class Classes, class A>
-struct shape_of<call<one_hot_fn<Classes>, A>> {
-    static_assert(!contains_v<Classes, node_shape_t<A>>, "ctgrad: one_hot(y, k): y already has the axis k");
-    using type = broadcast_t<node_shape_t<A>, axes<Classes>>;
+/// The shape rule of a reduction over the axes Over: those axes removed.
+template <class Over>
+struct reduction_shape {
+    template <class A>
+    struct apply {
+        using type = axes_minus_t<A, Over>;
+    };
 };
 
 }  // namespace detail
+
+/// An elementwise function keeps its argument's shape, or broadcasts its two arguments'.
+template <class Fn>
+struct shape_impl<Fn, hana::when<detail::ElementwiseFunction<Fn>>> {
+    template <class... S>
+    struct apply;
+    template <class S>
+    struct apply<S> {
+        using type = S;
+    };
+    template <class L, class R>
+    struct apply<L, R> : detail::checked_broadcast<L, R> {};
+};
 
 /// The named axes of expression E, e.g. `axes<batch_axis, axis<"k", 2>>`.
 template <class E>

@@ -13,10 +13,13 @@
 #include <type_traits>
 
 #include "ctgrad/detail/type_list.hpp"
+#include "ctgrad/detail/node_traits.hpp"
 #include "ctgrad/diff/traits.hpp"
 #include "ctgrad/expr/functions.hpp"
 #include "ctgrad/expr/leaves.hpp"
+#include "ctgrad/expr/operations.hpp"  // every operation's table entries, wherever the walker is
 #include "ctgrad/expr/shape.hpp"
+#include "ctgrad/ops/tables.hpp"
 #include "ctgrad/print/static_string.hpp"
 
 namespace ctgrad {
@@ -167,68 +170,9 @@ struct printer {
         } else if constexpr (is_kind_v<E, expr_kind::divides>) {
             return latex ? p_atom : p_product;
         } else {
-            using Fn = call_fn_t<E>;
-            if constexpr (std::is_same_v<Fn, transpose_fn>) {
-                if constexpr (per_sample)
-                    return precedence<std::remove_cvref_t<decltype(child<1>(E{}))>>();
-                else
-                    return p_power;
-            } else if constexpr (std::is_same_v<Fn, matmul_fn>) {
-                return implicit_contraction<E>() ? p_product : (per_sample ? p_sum : p_product);
-            } else if constexpr (std::is_same_v<Fn, reduce_sum_fn<typename reduce_axes<Fn>::type>>) {
-                if constexpr (per_sample) {
-                    using Shown = axes_minus_t<typename Fn::over, axes<batch_axis>>;
-                    if constexpr (Shown::rank == 0)
-                        return precedence<std::remove_cvref_t<decltype(child<1>(E{}))>>();
-                    else
-                        return p_sum;
-                } else {
-                    return p_atom;
-                }
-            } else if constexpr (std::is_same_v<Fn, pow_fn<pow_exponent<Fn>::value>>) {
-                return p_power;
-            } else {
-                return p_atom;
-            }
+            return print_impl<call_fn_t<E>>::template precedence<printer, E>();
         }
     }
-
-    template <class Fn>
-    struct reduce_axes {
-        using type = void;
-    };
-    template <class O>
-    struct reduce_axes<reduce_sum_fn<O>> {
-        using type = O;
-    };
-    template <class Fn>
-    struct pow_exponent : std::integral_constant<int, 0> {};
-    template <int K>
-    struct pow_exponent<pow_fn<K>> : std::integral_constant<int, K> {};
-
-    /// A matrix product over the batch axis, in per-sample form: just the product of elements.
-    template <class E>
-    static constexpr bool implicit_contraction() {
-        if constexpr (!per_sample) {
-            return false;
-        } else {
-            using A = shape_of_t<decltype(child<1>(E{}))>;
-            using Q = typename last_axis<A>::type;
-            return std::is_same_v<Q, batch_axis>;
-        }
-    }
-    template <class S>
-    struct last_axis {
-        using type = void;
-    };
-    template <class A0>
-    struct last_axis<axes<A0>> {
-        using type = A0;
-    };
-    template <class A0, class A1>
-    struct last_axis<axes<A0, A1>> {
-        using type = A1;
-    };
 
     // ---- printing --------------------------------------------------------------------------
 
@@ -282,34 +226,34 @@ struct printer {
         }
     }
 
-    /// The factors of a product, juxtaposed: `(O - t) O (1 - O) x_j`.
+    /// The factors of a product, juxtaposed: `(O - t) O (1 - O) x_j`. An operation may say
+    /// how it prints among factors (`print_impl<Fn>::factors`: a matrix product over the batch
+    /// is the product of its operands' elements).
     template <class E>
     static constexpr void print_factors(text_buffer& b, bool first) {
         if constexpr (!lookup_name<E, Names>::found && is_kind_v<E, expr_kind::multiplies>) {
-            print_factors<std::remove_cvref_t<decltype(child<0>(E{}))>>(b, first);
-            print_factors<std::remove_cvref_t<decltype(child<1>(E{}))>>(b, false);
-        } else if constexpr (!lookup_name<E, Names>::found && std::is_same_v<call_fn_t<E>, matmul_fn>) {
-            if constexpr (implicit_contraction<E>()) {
-                print_factors<std::remove_cvref_t<decltype(child<1>(E{}))>>(b, first);
-                print_factors<std::remove_cvref_t<decltype(child<2>(E{}))>>(b, false);
-            } else {
-                if (!first)
-                    b.append(' ');
-                print_at<E>(b, p_product + 1);
-            }
-        } else if constexpr (!lookup_name<E, Names>::found && per_sample &&
-                             std::is_same_v<call_fn_t<E>, transpose_fn>) {
-            print_factors<std::remove_cvref_t<decltype(child<1>(E{}))>>(b, first);
+            print_factors<child_t<0, E>>(b, first);
+            print_factors<child_t<1, E>>(b, false);
+        } else if constexpr (!lookup_name<E, Names>::found && is_kind_v<E, expr_kind::call>) {
+            if constexpr (requires { print_impl<call_fn_t<E>>::template factors<printer, E>(b, first); })
+                print_impl<call_fn_t<E>>::template factors<printer, E>(b, first);
+            else
+                print_one_factor<E>(b, first);
         } else if constexpr (first_constant_is_sign<E>()) {
             if (!first)
                 b.append(' ');
             b.append('-');
         } else {
-            if (!first)
-                b.append(' ');
-            // In text, a quotient among juxtaposed factors needs parentheses: `x (a/b) y`.
-            print_at<E>(b, first ? p_product : (latex ? p_product : p_power));
+            print_one_factor<E>(b, first);
         }
+    }
+    /// E as one factor among juxtaposed ones.
+    template <class E>
+    static constexpr void print_one_factor(text_buffer& b, bool first) {
+        if (!first)
+            b.append(' ');
+        // In text, a quotient among juxtaposed factors needs parentheses: `x (a/b) y`.
+        print_at<E>(b, first ? p_product : (latex ? p_product : p_power));
     }
     /// The constant -1, written as a sign.
     template <class C>
@@ -347,7 +291,7 @@ struct printer {
             if constexpr (is_constant<Leaf>::value) {
                 print_constant<Leaf>(b);
             } else if constexpr (is_inverse_size<Leaf>::value) {
-                print_inverse_size(b, typename inverse_size_of<Leaf>::type{});
+                print_inverse_size(b, typename Leaf::over{});
             } else {
                 b.append(Leaf::name.view());
                 subscript(b, shape_of_t<E>{});
@@ -377,87 +321,7 @@ struct printer {
                 print_at<D>(b, p_power);
             }
         } else {
-            print_call<E, call_fn_t<E>>(b);
-        }
-    }
-
-    template <class Leaf>
-    struct inverse_size_of;
-    template <class A>
-    struct inverse_size_of<inverse_size<A>> {
-        using type = A;
-    };
-
-    template <class E, class Fn>
-    static constexpr void print_call(text_buffer& b) {
-        using A = std::remove_cvref_t<decltype(child<1>(E{}))>;
-        if constexpr (requires { Fn::text_name; }) {  // a named elementwise function: f(a) or f(a, b)
-            b.append(latex ? Fn::latex_name : Fn::text_name);
-            open(b);
-            print<A>(b);
-            if constexpr (arity_v<E> == 2) {
-                b.append(", ");
-                print<std::remove_cvref_t<decltype(child<2>(E{}))>>(b);
-            }
-            close(b);
-        } else if constexpr (std::is_same_v<Fn, pow_fn<pow_exponent<Fn>::value>>) {
-            print_at<A>(b, p_atom);
-            b.append(latex ? "^{" : "^");
-            append_number(b, pow_exponent<Fn>::value);
-            if (latex)
-                b.append('}');
-        } else if constexpr (std::is_same_v<Fn, transpose_fn>) {
-            if constexpr (per_sample) {
-                print<A>(b);
-            } else {
-                print_at<A>(b, p_atom);
-                b.append(latex ? "^{\\top}" : "^T");
-            }
-        } else if constexpr (std::is_same_v<Fn, matmul_fn>) {
-            using R = std::remove_cvref_t<decltype(child<2>(E{}))>;
-            if constexpr (implicit_contraction<E>()) {
-                print_factors<E>(b, true);
-            } else if constexpr (per_sample) {
-                b.append(latex ? "\\sum_{" : "sum_");
-                b.append(last_axis<shape_of_t<A>>::type::name.view());
-                b.append(latex ? "} " : " ");
-                print_factors<A>(b, true);
-                print_factors<R>(b, false);
-            } else {
-                print_at<A>(b, p_product);
-                b.append(latex ? " " : " @ ");
-                print_at<R>(b, p_power);
-            }
-        } else if constexpr (std::is_same_v<Fn, reduce_sum_fn<typename reduce_axes<Fn>::type>>) {
-            using Over = typename Fn::over;
-            if constexpr (per_sample) {
-                using Shown = axes_minus_t<Over, axes<batch_axis>>;
-                if constexpr (Shown::rank == 0) {
-                    print<A>(b);
-                } else {
-                    b.append(latex ? "\\sum_{" : "sum_");
-                    axis_names(b, Shown{});
-                    b.append(latex ? "} " : " ");
-                    print_at<A>(b, p_product);
-                }
-            } else {
-                if constexpr (std::is_same_v<Over, shape_of_t<A>>) {
-                    b.append(latex ? "\\sum" : "sum");
-                } else {
-                    b.append(latex ? "\\sum_{" : "sum_");
-                    axis_names(b, Over{});
-                    if (latex)
-                        b.append('}');
-                }
-                open(b);
-                print<A>(b);
-                close(b);
-            }
-        } else {  // mean
-            b.append(latex ? "\\operatorname{mean}" : "mean");
-            open(b);
-            print<A>(b);
-            close(b);
+            print_impl<call_fn_t<E>>::template print<printer, E>(b);
         }
     }
 };
@@ -497,4 +361,45 @@ struct render_derivative {
 };
 
 }  // namespace detail
+
+/// A named function, `f(a)` or `f(a, b)`: any tag with `text_name` and `latex_name`.
+template <class Fn>
+struct print_impl<Fn, hana::when<requires {
+                      Fn::text_name;
+                      Fn::latex_name;
+                  }>> {
+    template <class P, class E>
+    static constexpr int precedence() {
+        return P::p_atom;
+    }
+    template <class P, class E>
+    static constexpr void print(detail::text_buffer& b) {
+        b.append(P::latex ? Fn::latex_name : Fn::text_name);
+        P::open(b);
+        P::template print<detail::child_t<1, E>>(b);
+        if constexpr (detail::arity_v<E> == 2) {
+            b.append(", ");
+            P::template print<detail::child_t<2, E>>(b);
+        }
+        P::close(b);
+    }
+};
+
+/// `a^N`.
+template <int N>
+struct print_impl<pow_fn<N>> {
+    template <class P, class E>
+    static constexpr int precedence() {
+        return P::p_power;
+    }
+    template <class P, class E>
+    static constexpr void print(detail::text_buffer& b) {
+        P::template print_at<detail::child_t<1, E>>(b, P::p_atom);
+        b.append(P::latex ? "^{" : "^");
+        detail::append_number(b, N);
+        if (P::latex)
+            b.append('}');
+    }
+};
+
 }  // namespace ctgrad

@@ -3,20 +3,24 @@
 /// The reference evaluator: any ctgrad expression (a loss, or a derivative such as
 /// `grad(E, w)`) evaluated naively in double precision on dense arrays, node by node, with
 /// broadcasting by axis name. It shares nothing with the fused SIMD lowering but the
-/// expression types, which makes it the second opinion tests compare the lowering with, and
+/// expression types and the public binding types: its formulas are `std::` functions in
+/// double (reference/formulas.hpp and each operation's `reference_impl`), its binding
+/// resolution its own, which makes it the second opinion tests compare the lowering with, and
 /// the function finite differences are taken of. It allocates; it is not for hot paths.
 
-#include <cmath>
 #include <cstddef>
-#include <stdexcept>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ctgrad/detail/errors.hpp"
-#include "ctgrad/lower/elementwise.hpp"
-#include "ctgrad/lower/extents.hpp"
-#include "ctgrad/lower/plan.hpp"
+#include "ctgrad/detail/node_traits.hpp"
+#include "ctgrad/expr/operations.hpp"
+#include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/ops/tables.hpp"
+#include "ctgrad/reference/formulas.hpp"
 
 namespace ctgrad::reference {
 
@@ -29,221 +33,301 @@ struct tensor {
 namespace detail {
 using namespace ctgrad::detail;
 
-template <class State>
-struct context {
-    const State& state;
+/// The extent of every axis by name (two axes of one name are one axis: shape rules see to it).
+struct extent_table {
+    std::vector<std::pair<std::string_view, std::size_t>> entries;
 
+    const std::size_t* find(std::string_view name) const {
+        for (const auto& [n, e] : entries)
+            if (n == name)
+                return &e;
+        return nullptr;
+    }
+};
+
+/// Every variable of E is bound by one of B... (a compile-time question).
+template <class E, class... B>
+struct all_bound : std::true_type {};
+template <class Leaf, class... B>
+struct all_bound<terminal<Leaf>, B...>
+    : std::bool_constant<!is_variable<Leaf>::value || (std::is_same_v<terminal<Leaf>, typename B::variable> || ...)> {};
+template <expr_kind K, class... C, class... B>
+requires(K != expr_kind::terminal) struct all_bound<expr<K, hana::tuple<C...>>, B...>
+    : std::bool_constant<(all_bound<C, B...>::value && ...)> {};
+
+/// The bindings, resolved into extents and data converted to double, and the evaluation.
+template <class... B>
+class evaluator {
+public:
+    using tensor = reference::tensor;
+
+    explicit evaluator(const B&... bindings) : bindings_(bindings...) {
+        resolve_static_and_explicit();
+        resolve_from_lengths();
+        check_lengths();
+    }
+
+    /// The value of expression e.
+    template <class E>
+    tensor eval(const E& e) const {
+        if constexpr (is_kind_v<E, expr_kind::terminal>)
+            return leaf<leaf_t<E>>();
+        else if constexpr (is_kind_v<E, expr_kind::call> && ElementwiseFunction<call_fn_t<E>>)
+            return elementwise_call(e);
+        else if constexpr (is_kind_v<E, expr_kind::call>)
+            return reference_impl<call_fn_t<E>>::apply(e, *this);
+        else
+            return operator_node(e);
+    }
+
+    /// The extent of Axis (static, or resolved from the bindings).
+    template <class Axis>
+    std::size_t extent() const {
+        if constexpr (Axis::is_static) {
+            return Axis::extent;
+        } else {
+            const std::size_t* e = extents_.find(Axis::name.view());
+            if (e == nullptr)
+                throw_or_abort<evaluation_error>(status{errc::unresolved_extent, {}, Axis::name.view(), 0, 0});
+            return *e;
+        }
+    }
     template <class... A>
     std::vector<std::size_t> extents_of(axes<A...>) const {
-        return {state.template extent_of<A>()...};
+        return {extent<A>()...};
     }
+    template <class... A>
+    std::size_t count(axes<A...>) const {
+        return (std::size_t{1} * ... * extent<A>());
+    }
+    /// A tensor over the axes S, every element `fill`.
     template <class S>
-    std::size_t count(S s) const {
-        return state.size_of(s);
+    tensor make(double fill = 0.0) const {
+        return {extents_of(S{}), std::vector<double>(count(S{}), fill)};
     }
-};
 
-/// Strides of an operand with axes `From`, laid along the axes `To` (0 where it lacks one).
-template <class From, class To, class Ctx>
-std::vector<std::size_t> strides_along(const Ctx& ctx) {
-    std::vector<std::size_t> from_ext = ctx.extents_of(From{});
-    std::vector<std::size_t> from_stride(from_ext.size());
-    std::size_t s = 1;
-    for (std::size_t i = from_ext.size(); i-- > 0;) {
-        from_stride[i] = s;
-        s *= from_ext[i];
+    /// f(a) with `a` (axes A) laid along the axes `To`: the broadcast by axis name.
+    template <class To, class A, class F>
+    tensor broadcast_unary(F&& f, const tensor& a) const {
+        tensor r = make<To>();
+        const auto sa = strides_along<A, To>();
+        for_each_index(r.extents, [&](std::size_t flat, const auto& idx) { r.values[flat] = f(a.values[dot(idx, sa)]); });
+        return r;
     }
-    std::vector<std::size_t> out;
-    tl_for_each(as_type_list(To{}), [&](auto a, auto) {
-        using A = typename decltype(a)::type;
-        std::size_t st = 0;
-        tl_for_each(as_type_list(From{}), [&](auto b, auto j) {
-            if constexpr (std::is_same_v<typename decltype(b)::type, A>)
-                st = from_stride[decltype(j)::value];
+    /// f(a, b) with `a` (axes A) and `b` (axes Bs) laid along the axes `To`.
+    template <class To, class A, class Bs, class F>
+    tensor broadcast_binary(F&& f, const tensor& a, const tensor& b) const {
+        tensor r = make<To>();
+        const auto sa = strides_along<A, To>();
+        const auto sb = strides_along<Bs, To>();
+        for_each_index(r.extents, [&](std::size_t flat, const auto& idx) {
+            r.values[flat] = f(a.values[dot(idx, sa)], b.values[dot(idx, sb)]);
         });
-        out.push_back(st);
-    });
-    return out;
-}
-
-/// Calls f(flat index, multi-index) over every element of an array with extents `ext`.
-template <class F>
-void for_each_index(const std::vector<std::size_t>& ext, F&& f) {
-    std::size_t total = 1;
-    for (auto e : ext)
-        total *= e;
-    std::vector<std::size_t> idx(ext.size(), 0);
-    for (std::size_t flat = 0; flat < total; ++flat) {
-        f(flat, idx);
-        for (std::size_t d = ext.size(); d-- > 0;) {
-            if (++idx[d] < ext[d])
-                break;
-            idx[d] = 0;
-        }
+        return r;
     }
-}
+    /// The sum of `a` (axes A) onto the axes `To` (a subset of A, in A's order or not).
+    template <class To, class A>
+    tensor sum_onto(const tensor& a) const {
+        tensor r = make<To>();
+        const auto sr = strides_along<To, A>();
+        for_each_index(a.extents, [&](std::size_t flat, const auto& idx) { r.values[dot(idx, sr)] += a.values[flat]; });
+        return r;
+    }
 
-inline std::size_t dot(const std::vector<std::size_t>& idx, const std::vector<std::size_t>& stride) {
-    std::size_t o = 0;
-    for (std::size_t i = 0; i < idx.size(); ++i)
-        o += idx[i] * stride[i];
-    return o;
-}
+    /// The data bound to Var, as a tensor.
+    template <class Var>
+    tensor variable() const {
+        tensor t = make<shape_of_t<Var>>();
+        const auto& b = std::get<index_of<Var>()>(bindings_);
+        for (std::size_t i = 0; i < t.values.size(); ++i)
+            t.values[i] = static_cast<double>(b.data[i]);
+        return t;
+    }
 
-template <class E, class Ctx>
-tensor eval(const E& e, const Ctx& ctx);
+private:
+    std::tuple<B...> bindings_;
+    extent_table extents_;
 
-template <class Result, class A, class Ctx, class F>
-tensor broadcast_unary(const tensor& a, const Ctx& ctx, F&& f) {
-    tensor r{ctx.extents_of(Result{}), {}};
-    auto sa = strides_along<A, Result>(ctx);
-    std::size_t n = 1;
-    for (auto x : r.extents)
-        n *= x;
-    r.values.resize(n);
-    for_each_index(r.extents, [&](std::size_t flat, const auto& idx) { r.values[flat] = f(a.values[dot(idx, sa)]); });
-    return r;
-}
+    template <class Var, std::size_t I = 0>
+    static constexpr std::size_t index_of() {
+        if constexpr (std::is_same_v<typename std::tuple_element_t<I, std::tuple<B...>>::variable, Var>)
+            return I;
+        else
+            return index_of<Var, I + 1>();
+    }
 
-template <class Result, class A, class B, class Ctx, class F>
-tensor broadcast_binary(const tensor& a, const tensor& b, const Ctx& ctx, F&& f) {
-    tensor r{ctx.extents_of(Result{}), {}};
-    auto sa = strides_along<A, Result>(ctx);
-    auto sb = strides_along<B, Result>(ctx);
-    std::size_t n = 1;
-    for (auto x : r.extents)
-        n *= x;
-    r.values.resize(n);
-    for_each_index(r.extents, [&](std::size_t flat, const auto& idx) {
-        r.values[flat] = f(a.values[dot(idx, sa)], b.values[dot(idx, sb)]);
-    });
-    return r;
-}
+    template <class F>
+    void for_each_binding(F&& f) const {
+        std::apply([&](const auto&... b) { (f(b), ...); }, bindings_);
+    }
+    template <class Var>
+    static constexpr std::string_view name_of() {
+        return leaf_t<Var>::name.view();
+    }
 
-template <class S>
-struct last_axis_of;
-template <class... A>
-struct last_axis_of<axes<A...>> {
-    using type = typename decltype((std::type_identity<A>{}, ...))::type;
-};
-
-template <class E, class Ctx>
-tensor eval(const E& e, const Ctx& ctx) {
-    using S = shape_of_t<E>;
-    if constexpr (is_kind_v<E, expr_kind::terminal>) {
-        using Leaf = leaf_t<E>;
-        if constexpr (is_variable<Leaf>::value) {
-            tensor t{ctx.extents_of(S{}), {}};
-            const auto* d = ctx.state.template data_of<E>();
-            t.values.assign(d, d + ctx.count(S{}));
-            return t;
-        } else if constexpr (is_constant<Leaf>::value) {
-            return {{}, {Leaf::template value<double>()}};
+    void set_extent(std::string_view var, std::string_view axis, std::size_t e) {
+        if (const std::size_t* known = extents_.find(axis)) {
+            if (*known != e)
+                throw_or_abort<evaluation_error>(status{errc::extent_conflict, var, axis, *known, e});
         } else {
-            return {{}, {1.0 / static_cast<double>(ctx.count(typename inverse_size_axes<Leaf>::type{}))}};
+            extents_.entries.emplace_back(axis, e);
         }
-    } else if constexpr (is_kind_v<E, expr_kind::call>) {
-        using Fn = call_fn_t<E>;
-        auto a = child<1>(e);
-        using A = shape_of_t<decltype(a)>;
-        if constexpr (ElementwiseFunction<Fn>) {
-            if constexpr (arity_v<E> == 2) {
-                auto c = child<2>(e);
-                return broadcast_binary<S, A, shape_of_t<decltype(c)>>(
-                    eval(a, ctx), eval(c, ctx), ctx,
-                    [](double u, double v) { return elementwise_kernel<Fn>::apply(u, v); });
-            } else {
-                return broadcast_unary<S, A>(eval(a, ctx), ctx,
-                                             [](double v) { return elementwise_kernel<Fn>::apply(v); });
-            }
-        } else if constexpr (std::is_same_v<Fn, transpose_fn>) {
-            tensor ta = eval(a, ctx);
-            tensor r{{ta.extents[1], ta.extents[0]}, std::vector<double>(ta.values.size())};
-            for (std::size_t i = 0; i < ta.extents[0]; ++i)
-                for (std::size_t j = 0; j < ta.extents[1]; ++j)
-                    r.values[j * ta.extents[0] + i] = ta.values[i * ta.extents[1] + j];
-            return r;
-        } else if constexpr (std::is_same_v<Fn, matmul_fn>) {
-            tensor ta = eval(a, ctx);
-            tensor tb = eval(child<2>(e), ctx);
-            const std::size_t p = ta.extents[0], q = ta.extents[1], r_ = tb.extents[1];
-            tensor r{{p, r_}, std::vector<double>(p * r_, 0.0)};
-            for (std::size_t i = 0; i < p; ++i)
-                for (std::size_t k = 0; k < q; ++k)
-                    for (std::size_t j = 0; j < r_; ++j)
-                        r.values[i * r_ + j] += ta.values[i * q + k] * tb.values[k * r_ + j];
-            return r;
-        } else if constexpr (is_one_hot_v<Fn>) {
-            using Classes = typename Fn::classes;
-            const status s = check_class_indices<Classes, decltype(a)>(ctx.state);
-            if (!s)
-                throw_or_abort<evaluation_error>(s);
-            tensor ty = eval(a, ctx);
-            const std::size_t K = ctx.state.template extent_of<Classes>();
-            tensor r{ctx.extents_of(S{}), std::vector<double>(ty.values.size() * K, 0.0)};
-            // y's axes then the class axis, or the class axis first when y has none (a scalar y).
-            for (std::size_t i = 0; i < ty.values.size(); ++i)
-                r.values[i * K + static_cast<std::size_t>(ty.values[i])] = 1.0;
-            return r;
-        } else if constexpr (is_logsumexp_v<Fn>) {
-            static_assert(std::is_same_v<axes<typename last_axis_of<A>::type>, typename Fn::over>,
-                          "ctgrad::reference: logsumexp over the last axis of its argument");
-            tensor ta = eval(a, ctx);
-            const std::size_t K = ta.extents.back();
-            tensor r{ctx.extents_of(S{}), std::vector<double>(K == 0 ? 0 : ta.values.size() / K)};
-            for (std::size_t i = 0; i < r.values.size(); ++i) {
-                const double* row = ta.values.data() + i * K;
-                double m = -INFINITY;
-                for (std::size_t c = 0; c < K; ++c)
-                    m = std::max(m, row[c]);
-                double total = 0;
-                for (std::size_t c = 0; c < K; ++c)
-                    total += std::exp(row[c] - m);
-                r.values[i] = std::isinf(m) ? m : m + std::log(total);
-            }
-            return r;
-        } else {  // reductions over Over; axes of Over the argument lacks are broadcast
-            using Over = typename Fn::over;
-            tensor ta = eval(a, ctx);
-            tensor r{ctx.extents_of(S{}), std::vector<double>(ctx.count(S{}), 0.0)};
-            auto sr = strides_along<S, A>(ctx);
-            for_each_index(ta.extents,
-                           [&](std::size_t flat, const auto& idx) { r.values[dot(idx, sr)] += ta.values[flat]; });
-            const double broadcast = static_cast<double>(ctx.count(axes_minus_t<Over, A>{}));
-            const bool is_mean = !std::is_same_v<Fn, reduce_sum_fn<Over>>;
-            const double scale = is_mean ? broadcast / static_cast<double>(ctx.count(Over{})) : broadcast;
-            for (auto& v : r.values)
-                v *= scale;
-            return r;
-        }
-    } else if constexpr (is_kind_v<E, expr_kind::negate>) {
-        auto a = child<0>(e);
-        return broadcast_unary<S, shape_of_t<decltype(a)>>(eval(a, ctx), ctx, [](double v) { return -v; });
-    } else {
-        auto a = child<0>(e);
-        auto b = child<1>(e);
-        using A = shape_of_t<decltype(a)>;
-        using B = shape_of_t<decltype(b)>;
-        tensor ta = eval(a, ctx), tb = eval(b, ctx);
-        constexpr auto K = E::kind;
-        return broadcast_binary<S, A, B>(ta, tb, ctx, [](double x, double y) {
-            if constexpr (K == expr_kind::plus)
-                return x + y;
-            else if constexpr (K == expr_kind::minus)
-                return x - y;
-            else if constexpr (K == expr_kind::multiplies)
-                return x * y;
-            else
-                return x / y;
+    }
+
+    void resolve_static_and_explicit() {
+        for_each_binding([&](const auto& b) {
+            using Var = typename std::remove_cvref_t<decltype(b)>::variable;
+            if (b.data == nullptr && b.size != 0)
+                throw_or_abort<evaluation_error>(status{errc::null_data, name_of<Var>(), {}, 0, b.size});
+            std::size_t k = 0;
+            for_each_axis(shape_of_t<Var>{}, [&](auto a) {
+                using A = typename decltype(a)::type;
+                if constexpr (A::is_static)
+                    set_extent(name_of<Var>(), A::name.view(), A::extent);
+                if (b.has_shape)
+                    set_extent(name_of<Var>(), A::name.view(), b.shape[k]);
+                ++k;
+            });
         });
     }
-}
 
-template <class L, class... B>
-struct bound_for {
-    using vars =
-        typename tl_concat_unique<variables_of_t<L>, type_list<typename std::remove_cvref_t<B>::variable...>>::type;
-    using all_axes = typename unique_list<typename axes_of_variables<vars>::type>::type;
+    /// A binding whose variable has one axis of unknown extent, the others' product non-zero,
+    /// determines it by a division; repeated while that makes progress.
+    void resolve_from_lengths() {
+        for (bool progress = true; progress;) {
+            progress = false;
+            for_each_binding([&](const auto& b) {
+                using Var = typename std::remove_cvref_t<decltype(b)>::variable;
+                std::size_t product = 1, unknown = 0;
+                std::string_view which{};
+                for_each_axis(shape_of_t<Var>{}, [&](auto a) {
+                    using A = typename decltype(a)::type;
+                    if (const std::size_t* e = extents_.find(A::name.view()))
+                        product *= *e;
+                    else
+                        ++unknown, which = A::name.view();
+                });
+                if (unknown == 1 && product != 0) {
+                    if (b.size % product != 0)
+                        throw_or_abort<evaluation_error>(status{errc::size_mismatch, name_of<Var>(), {},
+                                                                product * ((b.size + product - 1) / product), b.size});
+                    set_extent(name_of<Var>(), which, b.size / product);
+                    progress = true;
+                }
+            });
+        }
+    }
+
+    void check_lengths() const {
+        for_each_binding([&](const auto& b) {
+            using Var = typename std::remove_cvref_t<decltype(b)>::variable;
+            std::size_t need = 1;
+            for_each_axis(shape_of_t<Var>{}, [&](auto a) {
+                using A = typename decltype(a)::type;
+                const std::size_t* e = extents_.find(A::name.view());
+                if (e == nullptr)
+                    throw_or_abort<evaluation_error>(status{errc::unresolved_extent, name_of<Var>(), A::name.view(), 0, 0});
+                need *= *e;
+            });
+            if (b.size != need)
+                throw_or_abort<evaluation_error>(status{errc::size_mismatch, name_of<Var>(), {}, need, b.size});
+        });
+    }
+
+    template <class... A, class F>
+    static void for_each_axis(axes<A...>, F&& f) {
+        (f(std::type_identity<A>{}), ...);
+    }
+
+    /// Strides of an operand with axes `From`, laid along the axes `To` (0 where it lacks one).
+    template <class From, class To>
+    std::vector<std::size_t> strides_along() const {
+        const std::vector<std::size_t> from_ext = extents_of(From{});
+        std::vector<std::size_t> from_stride(from_ext.size());
+        std::size_t s = 1;
+        for (std::size_t i = from_ext.size(); i-- > 0;) {
+            from_stride[i] = s;
+            s *= from_ext[i];
+        }
+        std::vector<std::size_t> out;
+        for_each_axis(To{}, [&](auto a) {
+            std::size_t st = 0, j = 0;
+            for_each_axis(From{}, [&](auto b) {
+                if constexpr (std::is_same_v<std::remove_cvref_t<decltype(a)>, std::remove_cvref_t<decltype(b)>>)
+                    st = from_stride[j];
+                ++j;
+            });
+            out.push_back(st);
+        });
+        return out;
+    }
+
+    /// Calls f(flat index, multi-index) over every element of an array with extents `ext`.
+    template <class F>
+    static void for_each_index(const std::vector<std::size_t>& ext, F&& f) {
+        std::size_t total = 1;
+        for (auto e : ext)
+            total *= e;
+        std::vector<std::size_t> idx(ext.size(), 0);
+        for (std::size_t flat = 0; flat < total; ++flat) {
+            f(flat, idx);
+            for (std::size_t d = ext.size(); d-- > 0;) {
+                if (++idx[d] < ext[d])
+                    break;
+                idx[d] = 0;
+            }
+        }
+    }
+    static std::size_t dot(const std::vector<std::size_t>& idx, const std::vector<std::size_t>& stride) {
+        std::size_t o = 0;
+        for (std::size_t i = 0; i < idx.size(); ++i)
+            o += idx[i] * stride[i];
+        return o;
+    }
+
+    template <class Leaf>
+    tensor leaf() const {
+        if constexpr (is_variable<Leaf>::value)
+            return variable<terminal<Leaf>>();
+        else if constexpr (is_constant<Leaf>::value)
+            return {{}, {static_cast<double>(Leaf::num) / static_cast<double>(Leaf::den)}};
+        else  // inverse_size<Over>
+            return {{}, {1.0 / static_cast<double>(count(typename Leaf::over{}))}};
+    }
+
+    template <class E>
+    tensor elementwise_call(const E& e) const {
+        using Fn = call_fn_t<E>;
+        using S = shape_of_t<E>;
+        if constexpr (arity_v<E> == 2)
+            return broadcast_binary<S, shape_of_t<child_t<1, E>>, shape_of_t<child_t<2, E>>>(
+                [](double u, double v) { return reference_impl<Fn>::apply(u, v); }, eval(child<1>(e)), eval(child<2>(e)));
+        else
+            return broadcast_unary<S, shape_of_t<child_t<1, E>>>([](double u) { return reference_impl<Fn>::apply(u); },
+                                                                  eval(child<1>(e)));
+    }
+
+    template <class E>
+    tensor operator_node(const E& e) const {
+        using S = shape_of_t<E>;
+        if constexpr (is_kind_v<E, expr_kind::negate>) {
+            return broadcast_unary<S, shape_of_t<child_t<0, E>>>([](double v) { return -v; }, eval(child<0>(e)));
+        } else {
+            constexpr auto K = E::kind;
+            return broadcast_binary<S, shape_of_t<child_t<0, E>>, shape_of_t<child_t<1, E>>>(
+                [](double x, double y) {
+                    if constexpr (K == expr_kind::plus)
+                        return x + y;
+                    else if constexpr (K == expr_kind::minus)
+                        return x - y;
+                    else if constexpr (K == expr_kind::multiplies)
+                        return x * y;
+                    else
+                        return x / y;
+                },
+                eval(child<0>(e)), eval(child<1>(e)));
+        }
+    }
 };
 }  // namespace detail
 
@@ -253,26 +337,9 @@ struct bound_for {
 /// prints its message and aborts).
 template <Expression E, Binding... B>
 tensor evaluate(const E& e, const B&... bindings) {
-    using T = typename std::tuple_element_t<0, std::tuple<B...>>::value_type;
-    using info = detail::bound_for<E, B...>;
-    ctgrad::detail::bound_state<T, typename info::vars, typename info::all_axes> st;
-    status s =
-        ctgrad::detail::resolve_bindings<typename info::vars, typename info::all_axes>(st, std::tie(bindings...));
-    if (!s)
-        ctgrad::detail::throw_or_abort<evaluation_error>(s);
-    // Convert to double once, so every node computes in double.
-    std::vector<std::vector<double>> copies;
-    ctgrad::detail::bound_state<double, typename info::vars, typename info::all_axes> sd;
-    sd.extent = st.extent;
-    ctgrad::detail::tl_for_each(typename info::vars{}, [&](auto v, auto i) {
-        using Var = typename decltype(v)::type;
-        const std::size_t n = st.size_of(shape_of_t<Var>{});
-        const T* src = st.data[decltype(i)::value];
-        copies.emplace_back(src, src + (src ? n : 0));
-    });
-    for (std::size_t i = 0; i < copies.size(); ++i)
-        sd.data[i] = copies[i].data();
-    return detail::eval(e, detail::context<decltype(sd)>{sd});
+    static_assert(detail::all_bound<std::remove_cvref_t<E>, std::remove_cvref_t<B>...>::value,
+                  "ctgrad: a variable of the loss is left unbound: pass bind(v, data) for it");
+    return detail::evaluator<std::remove_cvref_t<B>...>(bindings...).eval(e);
 }
 
 /// The scalar value of a loss, in double precision.
