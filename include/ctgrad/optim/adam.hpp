@@ -136,7 +136,7 @@ private:
     /// The step's scalars, rounded to T as torch's kernels receive them.
     struct scalars {
         T beta1, one_minus_beta1, beta2, one_minus_beta2, weight_decay, decay_factor, bias_correction2_sqrt, eps,
-            neg_step_size;
+            neg_step_size, sign;
     };
 
     void update(std::span<const std::span<T>> params, std::span<const std::span<const T>> grads) {
@@ -154,20 +154,22 @@ private:
                         static_cast<T>(1 - o.lr * o.weight_decay),
                         static_cast<T>(std::sqrt(bias_correction2)),
                         static_cast<T>(o.eps),
-                        static_cast<T>(-step_size)};
+                        static_cast<T>(-step_size),
+                        static_cast<T>(o.maximize ? -1 : 1)};
         // Adam skips a zero weight decay; AdamW always multiplies, by exactly 1 when it is 0.
         const bool decay = Decoupled ? s.decay_factor != T(1) : o.weight_decay != 0;
         optim::detail::with_flags(
-            [&](auto amsgrad, auto has_decay, auto maximize) {
+            [&](auto amsgrad, auto has_decay) {
                 for (std::size_t i = 0; i < params.size(); ++i)
-                    update_one<amsgrad(), has_decay(), maximize()>(
-                        s, params[i].data(), grads[i].data(), this->state_.buffer(i, 0), this->state_.buffer(i, 1),
-                        amsgrad() ? this->state_.buffer(i, 2) : nullptr, params[i].size());
+                    update_one<amsgrad(), has_decay()>(s, params[i].data(), grads[i].data(),
+                                                       this->state_.buffer(i, 0), this->state_.buffer(i, 1),
+                                                       amsgrad() ? this->state_.buffer(i, 2) : nullptr,
+                                                       params[i].size());
             },
-            o.amsgrad, decay, o.maximize);
+            o.amsgrad, decay);
     }
 
-    template <bool Amsgrad, bool Decay, bool Maximize>
+    template <bool Amsgrad, bool Decay>
     static void update_one(const scalars& s, T* p, const T* g, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq,
                            std::size_t n) {
         using V = lowering::vec<T>;
@@ -177,11 +179,9 @@ private:
         const V beta2 = vsplat<V>(s.beta2), one_minus_beta2 = vsplat<V>(s.one_minus_beta2);
         const V wd = vsplat<V>(s.weight_decay), decay_factor = vsplat<V>(s.decay_factor);
         const V bc2_sqrt = vsplat<V>(s.bias_correction2_sqrt), eps = vsplat<V>(s.eps);
-        const V neg_step_size = vsplat<V>(s.neg_step_size);
+        const V neg_step_size = vsplat<V>(s.neg_step_size), sign = vsplat<V>(s.sign);
         od::for_each_vector<T>(n, [&](std::size_t i, auto load, auto store) {
-            V grad = load(g + i);
-            if constexpr (Maximize)
-                grad = -grad;
+            V grad = load(g + i) * sign;  // maximize: −grad, exactly
             V param = load(p + i);
             if constexpr (Decay) {
                 if constexpr (Decoupled)

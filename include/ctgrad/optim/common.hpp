@@ -246,7 +246,8 @@ inline V vsqrt(const V& v) {
 template <class V>
 inline V vmaximum(const V& a, const V& b) {
     const V larger = lowering::vselect(a < b, b, a);  // a NaN a stays
-    return lowering::vselect(b != b, b, larger);      // a NaN b wins
+    // A NaN b wins. (b == b, not b != b: SIMD != is an ordered comparison, false for NaN.)
+    return lowering::vselect(b == b, larger, b);
 }
 
 /// Calls body(i, load, store) for each vector of n elements: full vectors, then the partial

@@ -115,28 +115,32 @@ private:
     void update(std::span<const std::span<T>> params, std::span<const std::span<const T>> grads) {
         const sgd_options& o = options_;
         const bool momentum = o.momentum != 0;
+        // One loop per combination of the options (Nesterov and the first step only with
+        // momentum: 10 loops, not 16).
         detail::with_flags(
-            [&](auto has_momentum, auto nesterov, auto decay, auto maximize, auto first) {
-                for (std::size_t i = 0; i < params.size(); ++i)
-                    update_one<has_momentum(), nesterov(), decay(), maximize(), first()>(
-                        params[i].data(), grads[i].data(), has_momentum() ? this->state_.buffer(i, 0) : nullptr,
-                        params[i].size());
+            [&](auto has_momentum, auto nesterov, auto decay, auto first) {
+                if constexpr (has_momentum() || (!nesterov() && !first())) {
+                    for (std::size_t i = 0; i < params.size(); ++i)
+                        update_one<has_momentum(), nesterov(), decay(), first()>(
+                            params[i].data(), grads[i].data(), has_momentum() ? this->state_.buffer(i, 0) : nullptr,
+                            params[i].size());
+                }
             },
-            momentum, momentum && o.nesterov, o.weight_decay != 0, o.maximize, momentum && this->steps_ == 1);
+            momentum, momentum && o.nesterov, o.weight_decay != 0, momentum && this->steps_ == 1);
     }
 
-    template <bool Momentum, bool Nesterov, bool Decay, bool Maximize, bool First>
+    template <bool Momentum, bool Nesterov, bool Decay, bool First>
     void update_one(T* p, const T* g, T* buf, std::size_t n) const {
         using V = lowering::vec<T>;
-        // torch's scalars are Python floats (doubles), converted to T by each kernel.
+        // torch's scalars are Python floats (doubles), converted to T by each kernel; maximize
+        // negates the gradient, exactly: a multiplication by −1.
+        const V sign = lowering::vsplat<V>(static_cast<T>(options_.maximize ? -1 : 1));
         const V neg_lr = lowering::vsplat<V>(static_cast<T>(-options_.lr));
         const V mu = lowering::vsplat<V>(static_cast<T>(options_.momentum));
         const V keep = lowering::vsplat<V>(static_cast<T>(1 - options_.dampening));
         const V wd = lowering::vsplat<V>(static_cast<T>(options_.weight_decay));
         detail::for_each_vector<T>(n, [&](std::size_t i, auto load, auto store) {
-            V d = load(g + i);
-            if constexpr (Maximize)
-                d = -d;
+            V d = load(g + i) * sign;
             const V param = load(p + i);
             if constexpr (Decay)
                 d = detail::mul_add(param, wd, d);  // d.add(param, alpha=weight_decay)
