@@ -18,6 +18,8 @@
 // gradients are compared with its problem's scalar loop in double precision; any mismatch is
 // printed and the program exits with status 1 without timing anything.
 //
+// Also an Adam step (ctgrad::optim::adam) against libtorch's and a memory floor: benchmarks/optimizers.cpp.
+//
 // Usage: ctgrad_bench [--smoke] [Google Benchmark flags]
 //   --smoke  the cross-checks, then every benchmark for a minimal time (CTest: benchmarks.smoke.*)
 
@@ -47,6 +49,10 @@
 #ifdef CTGRAD_BENCH_HAVE_TORCH
 #include "peers/torch.hpp"
 #endif
+
+namespace bench {
+bool add_optimizer_benchmarks();  // benchmarks/optimizers.cpp
+}  // namespace bench
 
 namespace {
 
@@ -218,6 +224,7 @@ int main(int argc, char** argv) {
     ok &= add_size<float, 65536, 256, 1>();  // 64 MiB of x: bandwidth-bound
     ok &= add_two_layer_size<float, 256, 784, 64, 10>();  // the two-layer perceptron on MNIST
     ok &= add_two_layer_size<double, 256, 784, 64, 10>();
+    ok &= bench::add_optimizer_benchmarks();
     std::fflush(stdout);
     if (!ok) {
         std::fprintf(stderr, "cross-check FAILED: an implementation disagrees with the reference; nothing timed\n");

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -128,6 +129,17 @@ inline matrix class_indices(const matrix& t) {
     for (std::size_t i = 0; i < t.rows; ++i)
         y.values[i] = static_cast<float>(std::max_element(t.row(i), t.row(i) + t.cols) - t.row(i));
     return y;
+}
+
+/// Copies the rows `rows` of `m` (in that order) to the front of `out`, and returns them as a span.
+inline std::span<const float> gather(const matrix& m, std::span<const std::size_t> rows, std::vector<float>& out) {
+    if (out.size() < rows.size() * m.cols)
+        out.resize(rows.size() * m.cols);
+    float* dst = out.data();
+    for (std::size_t r : rows)
+        for (std::size_t j = 0; j < m.cols; ++j)
+            *dst++ = m.values[r * m.cols + j];
+    return {out.data(), rows.size() * m.cols};
 }
 
 }  // namespace training

@@ -1,8 +1,8 @@
 #pragma once
-// The training loop of the examples: mini-batch SGD on a model of models.hpp, batches in
-// a splitmix64 order, a progress line per epoch (loss, accuracy, samples/s) and the history for
-// the plot. `sgd_stepper` is one SGD step on given rows, the unit that
-// tests/unit/test_training_parity.cpp replays against PyTorch's losses.
+// The training loop of the examples: mini-batch SGD (ctgrad::optim::sgd, torch.optim.SGD's
+// update) on a model of models.hpp, batches in a splitmix64 order, a progress line per epoch
+// (loss, accuracy, samples/s) and the history for the plot. `sgd_stepper` is one SGD step on
+// given rows, the unit that tests/unit/test_training_parity.cpp replays against PyTorch's losses.
 
 #include <algorithm>
 #include <array>
@@ -21,7 +21,6 @@
 #include "dataset.hpp"
 #include "models.hpp"
 #include "random.hpp"
-#include "sgd.hpp"
 
 namespace training {
 
@@ -49,7 +48,7 @@ inline problem make_problem(const labelled_data& d, std::size_t outputs, double 
 struct train_config {
     std::size_t epochs = 30;
     std::size_t batch = 32;
-    sgd_options sgd;
+    ctgrad::optim::sgd_options sgd;
     std::uint64_t seed = 2026;
 };
 
@@ -72,20 +71,19 @@ public:
         std::apply([](auto... v) { return std::array{elements(v)...}; }, Model::parameters);
 
     /// Starts from the given parameters, each of its variable's size.
-    sgd_stepper(tensors p, sgd_options options) : p_(std::move(p)) {
+    sgd_stepper(tensors p, ctgrad::optim::sgd_options options) : p_(std::move(p)), opt_(sizes, options) {
         for (std::size_t i = 0; i < P; ++i) {
             if (p_[i].size() != sizes[i])
                 throw std::invalid_argument("sgd_stepper: parameter " + std::to_string(i) + " has " +
                                             std::to_string(p_[i].size()) + " elements, not " +
                                             std::to_string(sizes[i]));
             g_[i].resize(sizes[i]);
-            opt_.emplace_back(sizes[i], options);
         }
     }
 
     /// Starts from torch.nn.Linear's range of uniform weights, from splitmix64(seed): the
     /// parameters in order, each uniform in ±1/√(its layer's fan-in).
-    static sgd_stepper initial(std::uint64_t seed, sgd_options options) {
+    static sgd_stepper initial(std::uint64_t seed, ctgrad::optim::sgd_options options) {
         splitmix64 rng(seed);
         tensors p;
         for (std::size_t i = 0; i < P; ++i)
@@ -94,7 +92,7 @@ public:
     }
 
     /// One step on the rows `rows` of x and of the targets (targets_of<Model>): the mini-batch's
-    /// loss (before the update), its gradients in one fused pass, then SGD's update of each parameter.
+    /// loss (before the update), its gradients in one fused pass, then SGD's update of the parameters.
     float step(const matrix& x, const matrix& targets, std::span<const std::size_t> rows) {
         const auto xb = gather(x, rows, xbuf_);
         const auto tb = gather(targets, rows, tbuf_);
@@ -103,8 +101,13 @@ public:
                                         ctgrad::bind(std::get<I>(Model::parameters), std::span<const float>(p_[I]))...,
                                         std::span<float>(g_[I])...));
         }(std::make_index_sequence<P>{});
-        for (std::size_t i = 0; i < P; ++i)
-            opt_[i].step(p_[i], g_[i]);
+        std::array<std::span<float>, P> p;
+        std::array<std::span<const float>, P> g;
+        for (std::size_t i = 0; i < P; ++i) {
+            p[i] = p_[i];
+            g[i] = g_[i];
+        }
+        opt_.step(p, g);
         return loss;
     }
 
@@ -134,7 +137,7 @@ private:
     static constexpr auto program_ = ctgrad::value_and_grad(
         Model::template loss<L>(), std::apply([](auto... v) { return ctgrad::wrt(v...); }, Model::parameters));
     tensors p_, g_;
-    std::vector<sgd> opt_;
+    ctgrad::optim::sgd<float> opt_;  // all P parameters, one momentum buffer each
     std::vector<float> xbuf_, tbuf_;
 };
 

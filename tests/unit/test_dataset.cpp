@@ -1,13 +1,15 @@
 // The training examples' support code (examples/training/): the CSV loader on well-formed and
 // malformed files, plain and gzip, with and without sklearn's count line; the fixed-seed
 // randomness that training_common.py reproduces (values computed by that script); split,
-// standardisation, targets, SGD's update and the SVG writer.
+// standardisation, targets, SGD's update (the library's, as the examples use it), gathering a
+// mini-batch, and the SVG writer.
 
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstddef>
+#include <ctgrad/optim/sgd.hpp>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -19,7 +21,6 @@
 #include "csv.hpp"
 #include "dataset.hpp"
 #include "random.hpp"
-#include "sgd.hpp"
 #include "svg_plot.hpp"
 
 namespace {
@@ -204,14 +205,15 @@ TEST_CASE("dataset: finding the data file", "[training][dataset]") {
     CHECK_THAT(how_to_get_data("digits.csv.gz"), Catch::Contains("apt-get download python3-sklearn"));
 }
 
-TEST_CASE("sgd: plain and with momentum, as torch.optim.SGD", "[training][dataset]") {
+TEST_CASE("the examples' SGD (ctgrad::optim::sgd): plain and with momentum; gather", "[training][dataset]") {
+    using ctgrad::optim::sgd;
     std::vector<float> p{1.0f, -2.0f};
-    sgd plain(2, {.lr = 0.5f});
+    sgd<float> plain({2}, {.lr = 0.5f});
     plain.step(p, std::vector<float>{2.0f, 1.0f});
     CHECK(p == std::vector<float>{0.0f, -2.5f});
 
     std::vector<float> q{1.0f};
-    sgd heavy(1, {.lr = 0.5f, .momentum = 0.5f});
+    sgd<float> heavy({1}, {.lr = 0.5f, .momentum = 0.5f});
     heavy.step(q, std::vector<float>{2.0f});  // v = 2 (the first gradient), q = 1 - 1 = 0
     CHECK(q[0] == 0.0f);
     heavy.step(q, std::vector<float>{2.0f});  // v = 0.5 * 2 + 2 = 3, q = 0 - 1.5

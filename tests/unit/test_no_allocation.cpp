@@ -3,6 +3,8 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <ctgrad/optim/adam.hpp>
+#include <ctgrad/optim/sgd.hpp>
 #include <new>
 #include <vector>
 
@@ -89,4 +91,22 @@ TEST_CASE("the allocation counter counts", "[allocation]") {
     auto* p = new std::vector<int>(10);
     delete p;
     CHECK(allocations.load() - before >= 2);
+}
+
+TEST_CASE("an optimizer step performs no heap allocation", "[allocation][optim]") {
+    std::vector<float> w(7830, 0.5f), b(10, 0.25f), dw(7830, 0.01f), db(10, -0.02f);
+    std::vector<double> p(33, 1.0), g(33, 0.1);
+    ctgrad::optim::sgd<float> sgd({w.size(), b.size()}, {.lr = 0.1, .momentum = 0.9, .nesterov = true});
+    ctgrad::optim::adam<float> adam({w.size(), b.size()}, {.amsgrad = true});
+    ctgrad::optim::adamw<double> adamw({p.size()}, {});
+    const long before = allocations.load();
+    for (int i = 0; i < 3; ++i) {
+        sgd.step({w, b}, {dw, db});
+        adam.step({w, b}, {dw, db});
+        adamw.step(p, g);
+    }
+    const long during = allocations.load() - before;
+    CHECK(during == 0);
+    CHECK(adam.steps() == 3);
+    CHECK(w[0] != 0.5f);
 }
