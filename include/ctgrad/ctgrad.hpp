@@ -7,15 +7,19 @@
 /// The stages, one folder each:
 ///   expr/      building expressions (Boost.YAP nodes, named axes, shape checks)
 ///   diff/      differentiation rules and simplification -> derivative *types*
-///   lower/     lowering to fused SIMD loops (xsimd), binding data, programs
+///   ops/       one header per non-elementwise operation: its shape, derivative, printing and
+///              reference evaluation, as table entries (ops/tables.hpp)
+///   lower/     the lowering: one plan and one executor (xsimd), binding data, programs
 ///   print/     compile-time text and LaTeX of any expression or derivative
 ///   optim/     optimizers: torch.optim's SGD, Adam and AdamW, as SIMD loops over parameter buffers
 ///   reference/ a plain double-precision evaluator, the oracle for tests (include it yourself)
 ///
 /// The public names, in one place (each has an entry in docs/reference.md):
 ///   axis, batch, dynamic_extent, input, parameter, ones, literals::operator""_c
-///   + - * / (elementwise, broadcast by axis name), exp, log, sigmoid, pow<N>, matmul,
-///   transpose, sum, mean, sum_over, mse_loss
+///   + - * / (elementwise, broadcast by axis name), exp, log, sigmoid, tanh, relu, step,
+///   softplus, gelu, pow<N>, matmul, transpose, sum, mean, sum_over, logsumexp, softmax, one_hot
+///   mse_loss, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy
+///   make_call, make_node, make_terminal (building nodes of your own operations)
 ///   grad, grad_t, shape_of_t, rank_v, derivative_rule, elementwise_kernel
 ///   value_and_grad, value, wrt, bind, program, status, errc, evaluation_error
 ///   to_text, to_latex, per_sample, name, derivative_text, derivative_latex, static_string
