@@ -12,7 +12,8 @@ CTGRAD_BUILD_DIR=${CTGRAD_BUILD_DIR:-$CTGRAD_ROOT/build}
 CTGRAD_EXAMPLES_BUILD_DIR=${CTGRAD_EXAMPLES_BUILD_DIR:-$CTGRAD_ROOT/build-examples}
 
 # Debian packages needed to build and test ctgrad.
-CTGRAD_PACKAGES=(g++ cmake ninja-build ccache python3 libboost1.81-dev libxsimd-dev xtl-dev catch2 nlohmann-json3-dev zlib1g-dev)
+CTGRAD_PACKAGES=(g++ cmake ninja-build ccache python3 libboost1.81-dev libxsimd-dev xtl-dev catch2 nlohmann-json3-dev zlib1g-dev
+                 pkg-config)  # pkg-config: the test consumer.pkg_config
 # The benchmarks' (built when found; their smoke test is part of the suite): Google Benchmark,
 # and the peers Eigen and libtorch (with OpenBLAS: without it libtorch's BLAS is the reference one).
 CTGRAD_BENCHMARK_PACKAGES=(libbenchmark-dev libeigen3-dev libtorch-dev libopenblas0-openmp)
