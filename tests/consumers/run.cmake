@@ -4,7 +4,8 @@
 #   add_subdirectory  ctgrad's source tree in the project
 #   fetchcontent      FetchContent (from a local path)
 #   pkg_config        installed as for find_package, then one plain compiler command line:
-#                     CXX -std=c++20 $(PKG_CONFIG_PATH=P/share/pkgconfig pkg-config --cflags ctgrad) main.cpp
+#                     CXX -std=c++20 -O2 -march=native $(PKG_CONFIG_PATH=P/share/pkgconfig pkg-config --cflags ctgrad) main.cpp -o app
+#                     (the README's command line)
 # cmake -DMODE=... -DSOURCE=<ctgrad's source> -DWORK=<scratch dir> -DCXX=<compiler> -P run.cmake
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}/app")
@@ -37,7 +38,7 @@ if(MODE STREQUAL "pkg_config")
   if(NOT includedir STREQUAL expected)
     message(FATAL_ERROR "pkg-config's includedir for ctgrad is ${includedir}, not ${expected}")
   endif()
-  set(command "\"${CXX}\" -std=c++20 $(PKG_CONFIG_PATH='${prefix}/share/pkgconfig' '${PKG_CONFIG}' --cflags ctgrad) main.cpp -o app")
+  set(command "\"${CXX}\" -std=c++20 -O2 -march=native $(PKG_CONFIG_PATH='${prefix}/share/pkgconfig' '${PKG_CONFIG}' --cflags ctgrad) main.cpp -o app")
   message("${command}")
   execute_process(COMMAND sh -c "${command}" WORKING_DIRECTORY ${WORK}/app COMMAND_ERROR_IS_FATAL ANY)
   execute_process(COMMAND ${WORK}/app/app COMMAND_ERROR_IS_FATAL ANY)
