@@ -1,15 +1,19 @@
 # shellcheck shell=bash
 # Shared by scripts/run_tests.sh and scripts/run_examples.sh (sourced, not run).
-# CTGRAD_BUILD_DIR   build directory (default: <repo>/build)
+# CTGRAD_BUILD_DIR   the tests' build directory (default: <repo>/build)
+# CTGRAD_EXAMPLES_BUILD_DIR  the examples' (default: <repo>/build-examples): configured without
+#                    the tests and benchmarks, so that it must not share the tests' cache
 # CTGRAD_CMAKE_ARGS  extra cmake arguments, word-split (e.g. "-DCTGRAD_WERROR=ON")
 # CTGRAD_JOBS        parallel build jobs (default: nproc)
 # CXX                compiler to configure with (checked against an existing build directory)
 
 CTGRAD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CTGRAD_BUILD_DIR=${CTGRAD_BUILD_DIR:-$CTGRAD_ROOT/build}
+CTGRAD_EXAMPLES_BUILD_DIR=${CTGRAD_EXAMPLES_BUILD_DIR:-$CTGRAD_ROOT/build-examples}
 
 # Debian packages needed to build and test ctgrad.
-CTGRAD_PACKAGES=(g++ cmake ninja-build ccache python3 libboost1.81-dev libxsimd-dev xtl-dev catch2 nlohmann-json3-dev zlib1g-dev)
+CTGRAD_PACKAGES=(g++ cmake ninja-build ccache python3 libboost1.81-dev libxsimd-dev xtl-dev catch2 nlohmann-json3-dev zlib1g-dev
+                 pkg-config)  # pkg-config: the test consumer.pkg_config
 # The benchmarks' (built when found; their smoke test is part of the suite): Google Benchmark,
 # and the peers Eigen and libtorch (with OpenBLAS: without it libtorch's BLAS is the reference one).
 CTGRAD_BENCHMARK_PACKAGES=(libbenchmark-dev libeigen3-dev libtorch-dev libopenblas0-openmp)
@@ -33,8 +37,8 @@ ensure_packages() {
   fi
 }
 
-# configure_and_build BUILD_DIR [extra cmake args...]
-configure_and_build() {
+# configure BUILD_DIR [extra cmake args...]
+configure() {
   local build_dir=$1
   shift
   local args=(-S "$CTGRAD_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release)
@@ -44,5 +48,17 @@ configure_and_build() {
     args+=(-DCMAKE_CXX_COMPILER="$cxx")
   fi
   cmake "${args[@]}" "$@"
-  cmake --build "$build_dir" -j "${CTGRAD_JOBS:-$(nproc)}"
+}
+
+# build BUILD_DIR [cmake --build args, e.g. --target a b]
+build() {
+  local build_dir=$1
+  shift
+  cmake --build "$build_dir" -j "${CTGRAD_JOBS:-$(nproc)}" "$@"
+}
+
+# configure_and_build BUILD_DIR [extra cmake args...]: configure, then build everything.
+configure_and_build() {
+  configure "$@"
+  build "$1"
 }

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Build ctgrad's examples and run each one, in name order.
+# Build ctgrad's examples, and nothing else, then run each one in name order.
+# Its own build directory (CTGRAD_EXAMPLES_BUILD_DIR, default build-examples/): configured
+# with the tests, benchmarks and docs checks off, so that it neither builds them nor turns
+# them off in the cache of scripts/run_tests.sh's build/ (CI runs both on one machine; the
+# second compiles the examples again as ccache hits).
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_packages "${CTGRAD_PACKAGES[@]}"
 # shellcheck disable=SC2086  # CTGRAD_CMAKE_ARGS is word-split on purpose
-configure_and_build "$CTGRAD_BUILD_DIR" -DCTGRAD_BUILD_EXAMPLES=ON ${CTGRAD_CMAKE_ARGS:-}
+configure "$CTGRAD_EXAMPLES_BUILD_DIR" -DCTGRAD_BUILD_EXAMPLES=ON -DCTGRAD_BUILD_TESTS=OFF \
+  -DCTGRAD_BUILD_BENCHMARKS=OFF -DCTGRAD_BUILD_DOCS=OFF ${CTGRAD_CMAKE_ARGS:-}
 
-build_dir=$(cd "$CTGRAD_BUILD_DIR" && pwd)
+build_dir=$(cd "$CTGRAD_EXAMPLES_BUILD_DIR" && pwd)
+# The examples' names, written by examples/CMakeLists.txt when configured: build those targets only.
+mapfile -t names < <(grep -v '^$' "$build_dir/examples.txt" | LC_ALL=C sort)
+build "$build_dir" --target "${names[@]}"
 cd "$CTGRAD_ROOT"   # examples' arguments are relative to the repository
 
 # The training examples' data (Debian's python3-sklearn), fetched into the build tree if missing;
@@ -17,7 +25,6 @@ sklearn_data=""
 if scripts/fetch_sklearn_data.sh "$build_dir/sklearn-data"; then
   sklearn_data=$build_dir/sklearn-data/data
 fi
-mapfile -t names < <(grep -v '^$' "$build_dir/examples.txt" | LC_ALL=C sort)
 for name in "${names[@]}"; do
   echo "== $name"
   case "$name" in

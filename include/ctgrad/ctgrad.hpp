@@ -16,7 +16,7 @@
 ///
 /// The public names, in one place (each has an entry in docs/reference.md):
 ///   axis, batch, dynamic_extent, input, parameter, ones, literals::operator""_c
-///   + - * / (elementwise, broadcast by axis name), exp, log, sigmoid, tanh, relu, step,
+///   + - * / (elementwise, broadcast by axis name), exp, log, sigmoid, tanh, relu, heaviside,
 ///   softplus, gelu, pow<N>, matmul, transpose, sum, mean, sum_over, logsumexp, softmax, one_hot
 ///   mse_loss, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy
 ///   make_call, make_node, make_terminal (building nodes of your own operations)

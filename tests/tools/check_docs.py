@@ -6,7 +6,8 @@ Usage: check_docs.py REPO_ROOT EXAMPLES_BIN_DIR
 A quoted block is announced by a marker line right before its fence:
   <!-- snippet: examples/FILE.cpp NAME -->  the block must equal the lines of FILE between
                                             `// [snippet: NAME]` and `// [snippet-end]`
-                                            (common indentation removed);
+                                            (common indentation removed); in a CMake file
+                                            the markers are `# [snippet: NAME]`, `# [snippet-end]`;
   <!-- output: EXAMPLE -->                  the block's lines must appear, in order and
                                             contiguously, in what running EXAMPLE prints.
 Exits 1 and names every mismatch. Prints 'N passed, M failed'.
@@ -34,11 +35,12 @@ def blocks(md_text):
 
 def snippet(root, file, name):
     text = (root / file).read_text().splitlines()
+    comment = "#" if file.endswith((".cmake", "CMakeLists.txt")) else "//"
     try:
-        start = next(i for i, l in enumerate(text) if l.strip() == f"// [snippet: {name}]")
+        start = next(i for i, l in enumerate(text) if l.strip() == f"{comment} [snippet: {name}]")
     except StopIteration:
         return None
-    end = next(i for i in range(start + 1, len(text)) if text[i].strip() == "// [snippet-end]")
+    end = next(i for i in range(start + 1, len(text)) if text[i].strip() == f"{comment} [snippet-end]")
     return textwrap.dedent("\n".join(text[start + 1:end]))
 
 

@@ -46,15 +46,15 @@ struct derivative_rule<tanh_fn> {
     static constexpr auto local(auto, auto self) { return simplify::sub(one_expr{}, simplify::pow<2>(self)); }
 };
 
-/// relu'(a) = step(a), 0 at a = 0 as in PyTorch.
+/// relu'(a) = heaviside(a), 0 at a = 0 as in PyTorch.
 template <>
 struct derivative_rule<relu_fn> {
-    static constexpr auto local(auto a, auto) { return make_call<step_fn>(a); }
+    static constexpr auto local(auto a, auto) { return make_call<heaviside_fn>(a); }
 };
 
-/// step' = 0 (almost everywhere; PyTorch's convention for the relu mask).
+/// heaviside' = 0 (almost everywhere; PyTorch's convention for the relu mask).
 template <>
-struct derivative_rule<step_fn> {
+struct derivative_rule<heaviside_fn> {
     static constexpr auto local(auto, auto) { return zero_expr{}; }
 };
 

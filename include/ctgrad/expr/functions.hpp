@@ -39,11 +39,11 @@ struct relu_fn {
     static constexpr const char* text_name = "relu";
     static constexpr const char* latex_name = "\\operatorname{relu}";
 };
-/// The step 1 if a > 0 else 0 (so 0 at 0, as PyTorch's relu gradient), elementwise.
-struct step_fn {
+/// The Heaviside step 1 if a > 0 else 0 (so 0 at 0, as PyTorch's relu gradient), elementwise.
+struct heaviside_fn {
     static constexpr bool elementwise = true;
-    static constexpr const char* text_name = "step";
-    static constexpr const char* latex_name = "\\operatorname{step}";
+    static constexpr const char* text_name = "heaviside";
+    static constexpr const char* latex_name = "\\operatorname{heaviside}";
 };
 /// log(1 + e^a), elementwise (`F.softplus`), computed stably.
 struct softplus_fn {

@@ -104,15 +104,17 @@ template <Expression A>
 constexpr auto tanh(const A& a) {
     return make_call<tanh_fn>(a);
 }
-/// max(a, 0), elementwise (`torch.relu`). Its derivative is `step(a)`: 0 at 0, as PyTorch's.
+/// max(a, 0), elementwise (`torch.relu`). Its derivative is `heaviside(a)`: 0 at 0, as PyTorch's.
 template <Expression A>
 constexpr auto relu(const A& a) {
     return make_call<relu_fn>(a);
 }
-/// 1 where a > 0, else 0, elementwise; its derivative is 0.
+/// 1 where a > 0, else 0, elementwise (`torch.heaviside(a, 0)`); its derivative is 0. Named
+/// `heaviside`, not `step`, so that a user's `const auto step = value_and_grad(...)` does not
+/// collide with it under `using namespace ctgrad` (tests/unit/test_name_collisions.cpp).
 template <Expression A>
-constexpr auto step(const A& a) {
-    return make_call<step_fn>(a);
+constexpr auto heaviside(const A& a) {
+    return make_call<heaviside_fn>(a);
 }
 /// log(1 + e^a), elementwise (`F.softplus`), without overflow for large a.
 template <Expression A>

@@ -66,7 +66,7 @@ struct elementwise_kernel<relu_fn> {
 };
 
 template <>
-struct elementwise_kernel<step_fn> {
+struct elementwise_kernel<heaviside_fn> {
     template <class V>
     static V apply(const V& a) {
         using T = lowering::scalar_t<V>;

@@ -36,7 +36,7 @@ struct reference_impl<relu_fn> {
 };
 /// 1 where a > 0, else 0 (0 at 0: PyTorch's relu gradient).
 template <>
-struct reference_impl<step_fn> {
+struct reference_impl<heaviside_fn> {
     static double apply(double a) { return a > 0 ? 1.0 : 0.0; }
 };
 /// log(1 + e^a) = max(a, 0) + log1p(e^-|a|): no overflow for large |a|.
