@@ -1,5 +1,5 @@
 // The README's starter, a whole program: a logistic regression on 200 two-dimensional points,
-// trained by mini-batch gradient descent (SGD written by hand: w -= lr * dw), then its accuracy.
+// trained by mini-batch Adam (ctgrad::optim, torch.optim's update rule), then its accuracy.
 // tests/consumers/ builds this same file as an installed package, with add_subdirectory, with
 // FetchContent and with a plain compiler command line and pkg-config; CTest runs it here too.
 // It exits 1 if the accuracy misses its target.
@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <span>
+#include <tuple>
 #include <vector>
 
 using namespace ctgrad;
@@ -48,18 +49,17 @@ int main() {
 
     std::vector<float> ws = {0.0f, 0.0f}, bs = {0.0f};  // the parameters
     std::vector<float> dw(2), db(1);                     // their gradients, written by step
-    const float lr = 0.5f;
+    optim::adam<float> adam({ws.size(), bs.size()}, {.lr = 0.1f});  // torch.optim.Adam([w, b], lr=0.1)
     const std::size_t batch_size = 50;
     const std::span<const float> all_x(xs), all_t(ts);
     for (int epoch = 1; epoch <= 100; ++epoch) {
         float epoch_loss = 0;
         for (std::size_t first = 0; first < samples; first += batch_size) {
             // Bindings are views: this mini-batch is rows [first, first + batch_size).
-            auto [l, grad_w, grad_b] = step(bind(x, all_x.subspan(first * 2, batch_size * 2)),
-                                            bind(t, all_t.subspan(first, batch_size)),  //
-                                            bind(w, ws), bind(b, bs), dw, db);
-            for (std::size_t j = 0; j < ws.size(); ++j) ws[j] -= lr * grad_w[j];  // SGD
-            bs[0] -= lr * grad_b[0];
+            const float l = std::get<0>(step(bind(x, all_x.subspan(first * 2, batch_size * 2)),
+                                             bind(t, all_t.subspan(first, batch_size)),  //
+                                             bind(w, ws), bind(b, bs), dw, db));
+            adam.step({ws, bs}, {dw, db});  // optimizer.step(): no zero_grad, step overwrites dw, db
             epoch_loss += l * batch_size / samples;
         }
         if (epoch % 20 == 0) std::printf("epoch %3d: loss %.3f\n", epoch, epoch_loss);
