@@ -77,7 +77,6 @@ inline constexpr bool is_pow_v<pow_fn<N>> = true;
 
 namespace shape_traits {
 /// The I-th axis of the shape `Shape` (an `axes<...>`), void when I is out of range.
-/// (In its own namespace while lower/ still defines a narrower `axis_at` of its own.)
 template <class Shape, std::size_t I>
 struct axis_at {
     using type = void;

@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "ctgrad/detail/node_traits.hpp"
 #include "ctgrad/detail/type_list.hpp"
 #include "ctgrad/expr/functions.hpp"
 #include "ctgrad/expr/leaves.hpp"
@@ -360,18 +361,7 @@ struct barriers_in<type_list<N...>> {
 
 // ---- the row axis and the tile shape of a value -----------------------------------------------
 
-template <class Shape, std::size_t I>
-struct axis_at {
-    using type = void;
-};
-template <class A0, class... As>
-struct axis_at<axes<A0, As...>, 0> {
-    using type = A0;
-};
-template <class A0, class A1, class... As>
-struct axis_at<axes<A0, A1, As...>, 1> {
-    using type = A1;
-};
+using shape_traits::axis_at;  // the I-th axis of a shape, void past its rank
 
 /// Whether a value of Shape can live in a tile of rows along Row: [], [Row] or [Row, k].
 template <class Shape, class Row>
