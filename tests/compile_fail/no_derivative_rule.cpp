@@ -1,4 +1,5 @@
 // EXPECT: has no derivative rule
+// MAX_BYTES: 40000
 #include "common.hpp"
 struct cube_fn {  // a user function with a kernel but no derivative rule
     static constexpr bool elementwise = true;

@@ -1,4 +1,5 @@
 // EXPECT: ctgrad: this operation has no derivative: specialise ctgrad::derivative_impl<Fn>
+// MAX_BYTES: 40000
 #include "common.hpp"
 struct twice_fn {  // a new operation with a shape rule but no derivative
     static constexpr bool elementwise = false;

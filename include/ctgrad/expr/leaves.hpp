@@ -177,12 +177,13 @@ struct parsed {
 template <char... Cs>
 consteval parsed parse_decimal() {
     constexpr char text[] = {Cs...};
-    // (The message must be a literal at the call: the compiler's diagnostic quotes the call.)
+    // (The message must be a literal on the line of the call: g++ quotes the call's argument,
+    // clang quotes the source line.)
+    // clang-format off
     auto too_long = [] {
-        detail::compile_time_error(
-            "ctgrad: this constant does not fit an exact 64-bit fraction: write at most 18 significant "
-            "digits (e.g. 0.797884560802865_c), or a smaller power of ten");
+        detail::compile_time_error("ctgrad: this constant does not fit an exact 64-bit fraction: write at most 18 significant digits (e.g. 0.797884560802865_c), or a smaller power of ten");
     };
+    // clang-format on
     std::intmax_t num = 0, den = 1;
     int pending_zeros = 0;  // zeros after the point, applied only if a non-zero digit follows
     bool after_point = false, in_exponent = false, negative_exponent = false, exponent_digits = false;

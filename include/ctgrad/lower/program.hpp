@@ -39,6 +39,60 @@ constexpr wrt_t<std::remove_cvref_t<V>...> wrt(const V&...) {
 }
 
 namespace detail {
+
+/// Where bindings B... fail to be one per variable of Vars: the first variable left unbound,
+/// bound twice, and the first binding of a variable not in Vars (each `size` when none).
+template <class... Vars, class... B>
+constexpr std::array<std::size_t, 3> binding_faults(type_list<Vars...>, type_list<B...>) {
+    constexpr std::array<std::size_t, sizeof...(Vars) + 1> count{binding_count_v<Vars, B...>...};
+    constexpr std::array<bool, sizeof...(B) + 1> extra{!tl_contains_v<type_list<Vars...>, typename B::variable>...};
+    auto first = [](const auto& a, auto bad) {
+        for (std::size_t i = 0; i + 1 < a.size(); ++i)
+            if (bad(a[i]))
+                return i;
+        return a.size() - 1;
+    };
+    return {first(count, [](std::size_t c) { return c == 0; }), first(count, [](std::size_t c) { return c > 1; }),
+            first(extra, [](bool e) { return e; })};
+}
+
+/// One compile error for the first fault of bindings B... against the variables Vars, spelling
+/// the variable's name; nothing when they match. Called first by every entry point, so that the
+/// error's context is short and nothing else is instantiated.
+template <class Vars, class... B>
+constexpr void report_binding_faults(type_list<B...> bs) {
+    if constexpr ((Binding<B> && ...)) {
+        constexpr auto f = binding_faults(Vars{}, bs);
+        constexpr std::size_t n = Vars::size;
+        using vars = typename tl_concat<Vars, type_list<void>>::type;
+        using bound = type_list<typename B::variable..., void>;
+        if constexpr (f[0] < n)
+            (void)sizeof(variable_left_unbound<spelled_t<tl_at_t<vars, f[0]>>>);
+        else if constexpr (f[1] < n)
+            (void)sizeof(variable_bound_twice<spelled_t<tl_at_t<vars, f[1]>>>);
+        else if constexpr (f[2] < sizeof...(B))
+            (void)sizeof(variable_not_in_loss<spelled_t<tl_at_t<bound, f[2]>>>);
+    }
+}
+
+/// The first N of Ts... (first_n) and the last N (last_n), as a type list.
+template <std::size_t N, class... Ts>
+struct first_n {
+    template <std::size_t... I>
+    static auto pick(std::index_sequence<I...>) -> type_list<std::tuple_element_t<I, std::tuple<Ts...>>...>;
+    using type = decltype(pick(std::make_index_sequence<N>{}));
+};
+template <std::size_t N, class... Ts>
+struct last_n {
+    template <std::size_t... I>
+    static auto pick(std::index_sequence<I...>)
+        -> type_list<std::tuple_element_t<sizeof...(Ts) - N + I, std::tuple<Ts...>>...>;
+    using type = decltype(pick(std::make_index_sequence<N>{}));
+};
+
+}  // namespace detail
+
+namespace detail {
 inline namespace CTGRAD_ISA_NAMESPACE {  // evaluated code is compiled per instruction set
 
 template <class Plan, class L, class T>
@@ -113,6 +167,7 @@ public:
     template <class... Args>
     auto operator()(Args&&... args) const {
         using T = typename std::remove_cvref_t<std::tuple_element_t<0, std::tuple<Args...>>>::value_type;
+        check_arguments<T, std::remove_reference_t<Args>...>();
         T loss{};
         auto result =
             split<sizeof...(Args) - sizeof...(W)>(std::forward_as_tuple(args...), [&](auto&& bindings, auto&& grads) {
@@ -132,6 +187,7 @@ public:
     /// For code built with -fno-exceptions. On error nothing is written.
     template <class T, class... Args>
     status try_evaluate(T& loss, Args&&... args) const noexcept {
+        check_arguments<T, std::remove_reference_t<Args>...>();
         return split<sizeof...(Args) - sizeof...(W)>(
             std::forward_as_tuple(args...), [&](auto&& bindings, auto&& grads) { return run(loss, bindings, grads); });
     }
@@ -148,6 +204,7 @@ public:
     template <class... Args>
     auto prepare(Args&&... args) const {
         using T = typename std::remove_cvref_t<std::tuple_element_t<0, std::tuple<Args...>>>::value_type;
+        check_arguments<T, std::remove_reference_t<Args>...>();
         prepared<T> call{};
         split<sizeof...(Args) - sizeof...(W)>(std::forward_as_tuple(args...), [&](auto&& bindings, auto&& grads) {
             if (const status s = prepare_into<T>(call, bindings, grads); !s)
@@ -160,6 +217,7 @@ public:
     /// as it was; returns the status.
     template <class T, class... Args>
     status try_prepare(std::optional<prepared<T>>& call, Args&&... args) const noexcept {
+        check_arguments<T, std::remove_reference_t<Args>...>();
         return split<sizeof...(Args) - sizeof...(W)>(
             std::forward_as_tuple(args...),
             [&](auto&& bindings, auto&& grads) { return prepare_into<T>(call, bindings, grads); });
@@ -204,40 +262,26 @@ private:
             return false;
     }
 
-    /// Where the bindings fail to be one per variable of the loss: the first variable left
-    /// unbound, bound twice, and the first binding of a variable the loss does not have
-    /// (each `size` when there is none).
-    template <class... Vars, class... B>
-    static constexpr std::array<std::size_t, 3> binding_faults(detail::type_list<Vars...>, detail::type_list<B...>) {
-        constexpr std::array<std::size_t, sizeof...(Vars) + 1> count{detail::binding_count_v<Vars, B...>...};
-        constexpr std::array<bool, sizeof...(B) + 1> extra{!detail::tl_contains_v<plan_variables, typename B::variable>...};
-        auto first = [](const auto& a, auto bad) {
-            for (std::size_t i = 0; i + 1 < a.size(); ++i)
-                if (bad(a[i]))
-                    return i;
-            return a.size() - 1;
-        };
-        return {first(count, [](std::size_t c) { return c == 0; }), first(count, [](std::size_t c) { return c > 1; }),
-                first(extra, [](bool e) { return e; })};
-    }
     template <class... B>
-    static constexpr bool bindings_match(detail::type_list<B...> bs) {
-        constexpr auto f = binding_faults(plan_variables{}, bs);
+    static constexpr bool bindings_match(detail::type_list<B...>) {
+        constexpr auto f = detail::binding_faults(plan_variables{}, detail::type_list<std::remove_cvref_t<B>...>{});
         return f[0] == plan_variables::size && f[1] == plan_variables::size && f[2] == sizeof...(B);
     }
-    /// One error for the first fault of the bindings, spelling the variable's name.
-    template <class... B>
-    static void report_bindings(detail::type_list<B...> bs) {
-        constexpr auto f = binding_faults(plan_variables{}, bs);
-        constexpr std::size_t n = plan_variables::size;
-        using vars = typename detail::tl_concat<plan_variables, detail::type_list<void>>::type;
-        using bound = detail::type_list<typename B::variable..., void>;
-        if constexpr (f[0] < n)
-            (void)sizeof(detail::variable_left_unbound<detail::spelled_t<detail::tl_at_t<vars, f[0]>>>);
-        else if constexpr (f[1] < n)
-            (void)sizeof(detail::variable_bound_twice<detail::spelled_t<detail::tl_at_t<vars, f[1]>>>);
-        else if constexpr (f[2] < sizeof...(B))
-            (void)sizeof(detail::variable_not_in_loss<detail::spelled_t<detail::tl_at_t<bound, f[2]>>>);
+    /// Checks the types of Args... (the bindings, then the gradient buffers) where the user's
+    /// call enters, so that a mistake is one short error: arguments_ok's messages, or the first
+    /// fault of the bindings.
+    template <class T, class... Args>
+    static constexpr void check_arguments() {
+        static_assert(sizeof...(Args) >= sizeof...(W),
+                      "ctgrad: pass one gradient buffer per variable of wrt(...) after the bindings");
+        if constexpr (sizeof...(Args) >= sizeof...(W)) {
+            constexpr std::size_t NB = sizeof...(Args) - sizeof...(W);
+            using bindings = typename detail::first_n<NB, Args...>::type;
+            if constexpr (arguments_ok<T>(bindings{}, typename detail::last_n<sizeof...(W), Args...>::type{}))
+                return;
+            else
+                detail::report_binding_faults<plan_variables>(bindings{});
+        }
     }
 
     /// Checks the arguments' types, one readable message each; true if they are right.
@@ -256,7 +300,7 @@ private:
         constexpr bool buffers_writable = (writable<G>() && ...);
         static_assert(!buffers_ok || buffers_writable, "ctgrad: gradient buffers must be writable (not const)");
         if constexpr ((Binding<B> && ...) && same_type && buffers_ok && buffers_writable)
-            return bindings_match(detail::type_list<std::remove_cvref_t<B>...>{});
+            return bindings_match(detail::type_list<B...>{});
         else
             return false;
     }
@@ -267,9 +311,7 @@ private:
         constexpr bool ok = arguments_ok<T>(detail::type_list<B...>{}, detail::type_list<G...>{});
         if constexpr (ok) {
             return run_checked(loss, bindings, grads);
-        } else {  // said by arguments_ok, or now: nothing else is instantiated
-            if constexpr ((Binding<B> && ...))
-                report_bindings(detail::type_list<std::remove_cvref_t<B>...>{});
+        } else {  // said by check_arguments: nothing else is instantiated
             return {};
         }
     }
@@ -279,8 +321,6 @@ private:
     template <class T, class Call, class... B, class... G>
     static status prepare_into(Call& call, const std::tuple<B&...>& bindings, const std::tuple<G&...>& grads) {
         constexpr bool ok = arguments_ok<T>(detail::type_list<B...>{}, detail::type_list<G...>{});
-        if constexpr ((Binding<B> && ...) && !ok)
-            report_bindings(detail::type_list<std::remove_cvref_t<B>...>{});
         if constexpr (ok) {
             prepared<T> fresh;
             detail::first_error errors;
@@ -437,17 +477,24 @@ private:
 ///
 ///     auto step = value_and_grad(E, wrt(w, b));
 ///     auto [loss, dw, db] = step(bind(x, xs), bind(t, ts), bind(w, ws), bind(b, bs), dw_buf, db_buf);
+/// (A loss that is not a scalar is one error: no program type, no derivative, is made of it.)
 template <Expression L, class... W>
-constexpr program<std::remove_cvref_t<L>, W...> value_and_grad(const L&, wrt_t<W...>) {
+constexpr auto value_and_grad(const L&, wrt_t<W...>) {
     static_assert(rank_v<L> == 0, "ctgrad: value_and_grad needs a scalar loss: reduce it with sum(...) or mean(...)");
-    return {};
+    if constexpr (rank_v<L> == 0)
+        return program<std::remove_cvref_t<L>, W...>{};
+    else
+        return detail::type_list<>{};
 }
 
 /// The loss alone, as a program: `float e = value(E)(bind(x, xs), ...);`.
 template <Expression L>
-constexpr program<std::remove_cvref_t<L>> value(const L&) {
+constexpr auto value(const L&) {
     static_assert(rank_v<L> == 0, "ctgrad: value(...) evaluates a scalar: reduce it with sum(...) or mean(...)");
-    return {};
+    if constexpr (rank_v<L> == 0)
+        return program<std::remove_cvref_t<L>>{};
+    else
+        return detail::type_list<>{};
 }
 
 }  // namespace CTGRAD_ISA_NAMESPACE
