@@ -67,6 +67,29 @@ struct tl_first<type_list<T, Ts...>> {
     using type = T;
 };
 
+/// L followed by M (tl_concat), several lists in order (tl_concat_all).
+template <class L, class M>
+struct tl_concat;
+template <class... A, class... B>
+struct tl_concat<type_list<A...>, type_list<B...>> {
+    using type = type_list<A..., B...>;
+};
+template <class... Ls>
+struct tl_concat_all {
+    using type = type_list<>;
+};
+template <class L0, class... Ls>
+struct tl_concat_all<L0, Ls...> {
+    using type = typename tl_concat<L0, typename tl_concat_all<Ls...>::type>::type;
+};
+/// L without repeated types, in order of first appearance.
+template <class L>
+struct unique_list;
+template <class... T>
+struct unique_list<type_list<T...>> {
+    using type = typename tl_push_all_unique<type_list<>, T...>::type;
+};
+
 /// The type at position I of L.
 template <class L, std::size_t I>
 struct tl_at;

@@ -181,8 +181,9 @@ struct executor {
 
     /// A few elements in all (at most a quarter vector, or two): row by row in scalars. (Two:
     /// AVX2, (1, 10, 2) double took 82 ns through a masked 4-lane tile, 26 ns in scalars.)
-    static bool rows_in_scalars(const state& s) {
-        return W >= 2 && rows(s) * widest(s) <= std::max<std::size_t>(W / 4, 2);
+    static bool rows_in_scalars(const state& s) { return rows_in_scalars(rows(s), widest(s)); }
+    static bool rows_in_scalars(std::size_t all_rows, std::size_t most) {
+        return W >= 2 && all_rows * most <= std::max<std::size_t>(W / 4, 2);
     }
 
     /// Whether run() writes every element of the gradient buffers itself, so that the caller
@@ -203,8 +204,9 @@ struct executor {
     /// Rows per tile: every row a tile holds fits its buffers, the bound rows read by matrix
     /// products stay within the row budget, and long rows come in whole blocks of the forward
     /// kernel. Columns per tile: all, or `cap` (column tiles, one row per tile).
-    static tile tile_shape(const state& s) {
-        const std::size_t all_rows = rows(s), most = widest(s);
+    static tile tile_shape(const state& s) { return tile_shape(s, widest(s)); }
+    static tile tile_shape(const state& s, std::size_t most) {
+        const std::size_t all_rows = rows(s);
         if (Plan::column_tiles && most > cap)
             return {0, 1, 0, cap};
         std::size_t row_bytes = 0, longest = 0;
@@ -584,15 +586,16 @@ struct executor {
         alignas(64) T buf[buffered::size + 1][cap];
         alignas(64) T copy[copy_slots + 1][cap];
 
-        if (W >= 2 && rows_in_scalars(s)) {  // one row per tile, in scalars
-            const tile shape{0, 1, 0, widest(s)};
+        const std::size_t most = widest(s);  // the widest row: decides the path and the tiles
+        if (W >= 2 && rows_in_scalars(all_rows, most)) {  // one row per tile, in scalars
+            const tile shape{0, 1, 0, most};
             copy_constants(s, shape, copy);
             for (std::size_t r = 0; r < all_rows; ++r)
                 run_tile<T, true>(s, {r, 1, 0, shape.C}, buf, copy, scalars, sums, out, overwrite);
             return;
         }
-        const tile shape = tile_shape(s);
-        const std::size_t all_cols = Plan::column_tiles ? widest(s) : shape.C;
+        const tile shape = tile_shape(s, most);
+        const std::size_t all_cols = Plan::column_tiles ? most : shape.C;
         copy_constants(s, shape, copy);
         for (std::size_t r0 = 0; r0 < all_rows; r0 += shape.R)
             for (std::size_t c0 = 0; c0 < all_cols; c0 += shape.C) {

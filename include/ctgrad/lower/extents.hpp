@@ -55,14 +55,21 @@ constexpr type_list<A...> as_type_list(axes<A...>) {
 template <class Var, class... B>
 inline constexpr std::size_t binding_count_v = (std::size_t{0} + ... + std::is_same_v<typename B::variable, Var>);
 
-template <class Vars, class... B>
-struct binding_checks;
+/// Where bindings B... fail to be one per variable of Vars: the first variable left unbound,
+/// bound twice, and the first binding of a variable not in Vars (each `size` when none).
 template <class... Vars, class... B>
-struct binding_checks<type_list<Vars...>, B...> {
-    static constexpr bool all_bound = ((binding_count_v<Vars, B...> >= 1) && ...);
-    static constexpr bool none_twice = ((binding_count_v<Vars, B...> <= 1) && ...);
-    static constexpr bool none_extra = (tl_contains_v<type_list<Vars...>, typename B::variable> && ...);
-};
+constexpr std::array<std::size_t, 3> binding_faults(type_list<Vars...>, type_list<B...>) {
+    constexpr std::array<std::size_t, sizeof...(Vars) + 1> count{binding_count_v<Vars, B...>...};
+    constexpr std::array<bool, sizeof...(B) + 1> extra{!tl_contains_v<type_list<Vars...>, typename B::variable>...};
+    auto first = [](const auto& a, auto bad) {
+        for (std::size_t i = 0; i + 1 < a.size(); ++i)
+            if (bad(a[i]))
+                return i;
+        return a.size() - 1;
+    };
+    return {first(count, [](std::size_t c) { return c == 0; }), first(count, [](std::size_t c) { return c > 1; }),
+            first(extra, [](bool e) { return e; })};
+}
 
 template <class... A>
 struct first_dynamic_axis {
@@ -260,11 +267,12 @@ struct extent_resolver {
 /// Fills `st` from the bindings, reporting what is wrong with them to `fail` (see above).
 template <class Vars, class Axes, class T, class Errors, class... B>
 void resolve_bindings(bound_state<T, Vars, Axes>& st, const std::tuple<B&...>& bindings, Errors& fail) {
-    using checks = binding_checks<Vars, std::remove_cvref_t<B>...>;
-    static_assert(checks::all_bound, "ctgrad: a variable of the loss is left unbound: pass bind(v, data) for it");
-    static_assert(checks::none_twice, "ctgrad: a variable is bound twice");
-    static_assert(checks::none_extra, "ctgrad: a bound variable does not occur in the loss");
-    if constexpr (checks::all_bound && checks::none_twice && checks::none_extra) {  // else: said above
+    // (program::check_arguments names the variable; this is the check of last resort.)
+    constexpr auto faults = binding_faults(Vars{}, type_list<std::remove_cvref_t<B>...>{});
+    static_assert(faults[0] == Vars::size, "ctgrad: a variable of the loss is left unbound: pass bind(v, data) for it");
+    static_assert(faults[1] == Vars::size, "ctgrad: a variable is bound twice");
+    static_assert(faults[2] == sizeof...(B), "ctgrad: a bound variable does not occur in the loss");
+    if constexpr (faults == std::array<std::size_t, 3>{Vars::size, Vars::size, sizeof...(B)}) {  // else: said above
         extent_resolver<Vars, Axes, T, Errors, B...> r{st, bindings, fail};
         r.read_bindings();
         r.from_single_dynamic_axes();

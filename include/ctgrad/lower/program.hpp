@@ -40,22 +40,6 @@ constexpr wrt_t<std::remove_cvref_t<V>...> wrt(const V&...) {
 
 namespace detail {
 
-/// Where bindings B... fail to be one per variable of Vars: the first variable left unbound,
-/// bound twice, and the first binding of a variable not in Vars (each `size` when none).
-template <class... Vars, class... B>
-constexpr std::array<std::size_t, 3> binding_faults(type_list<Vars...>, type_list<B...>) {
-    constexpr std::array<std::size_t, sizeof...(Vars) + 1> count{binding_count_v<Vars, B...>...};
-    constexpr std::array<bool, sizeof...(B) + 1> extra{!tl_contains_v<type_list<Vars...>, typename B::variable>...};
-    auto first = [](const auto& a, auto bad) {
-        for (std::size_t i = 0; i + 1 < a.size(); ++i)
-            if (bad(a[i]))
-                return i;
-        return a.size() - 1;
-    };
-    return {first(count, [](std::size_t c) { return c == 0; }), first(count, [](std::size_t c) { return c > 1; }),
-            first(extra, [](bool e) { return e; })};
-}
-
 /// One compile error for the first fault of bindings B... against the variables Vars, spelling
 /// the variable's name; nothing when they match. Called first by every entry point, so that the
 /// error's context is short and nothing else is instantiated.

@@ -18,28 +18,6 @@
 
 namespace ctgrad::detail {
 
-template <class L, class M>
-struct tl_concat;
-template <class... A, class... B>
-struct tl_concat<type_list<A...>, type_list<B...>> {
-    using type = type_list<A..., B...>;
-};
-template <class... Ls>
-struct tl_concat_all {
-    using type = type_list<>;
-};
-template <class L0, class... Ls>
-struct tl_concat_all<L0, Ls...> {
-    using type = typename tl_concat<L0, typename tl_concat_all<Ls...>::type>::type;
-};
-/// L without repeated types, in order of first appearance.
-template <class L>
-struct unique_list;
-template <class... T>
-struct unique_list<type_list<T...>> {
-    using type = typename tl_push_all_unique<type_list<>, T...>::type;
-};
-
 /// dW[k, n] += Σ_row G[row, k] · X[row, n]
 template <class G, class X>
 struct weight_term {
