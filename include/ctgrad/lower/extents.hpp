@@ -115,6 +115,7 @@ struct extents_always_known<type_list<A...>, Vars...>
 /// `any_error` only notes that there is one. Every call validates with `any_error` (no status
 /// is built on the way); only a call that fails validates again with `first_error`.
 struct first_error {
+    static constexpr bool explains = true;  // keeps what the messages need
     status err{};
     void operator()(const status& s) {
         if (err.ok())
@@ -123,6 +124,7 @@ struct first_error {
     bool ok() const { return err.ok(); }
 };
 struct any_error {
+    static constexpr bool explains = false;  // a good call's check: nothing kept for messages
     bool failed = false;
     void operator()(const status&) { failed = true; }
     bool ok() const { return !failed; }
@@ -137,6 +139,7 @@ struct extent_resolver {
     Errors& fail;
     std::array<bool, Axes::size> known{};
     std::array<std::string_view, Axes::size> origin{};  // the variable whose binding fixed it
+                                                        // (kept only when Errors::explains)
 
     template <class F>
     void each_binding(F&& f) const {
@@ -178,7 +181,8 @@ struct extent_resolver {
     void set(std::size_t ai, std::size_t extent, std::string_view from) {
         st.extent[ai] = extent;
         known[ai] = true;
-        origin[ai] = from;
+        if constexpr (Errors::explains)
+            origin[ai] = from;
     }
 
     /// Axis `ai` of `var` is its only unknown one, the others' extents multiply to `product`
@@ -248,9 +252,14 @@ struct extent_resolver {
         each_binding([&](auto& bi) {
             using Var = var_of<decltype(bi)>;
             const std::size_t need = st.size_of(shape_of_t<Var>{});
-            if (bi.size == need)
-                return;
-            status err{errc::size_mismatch, name_of<Var>(), {}, need, bi.size};
+            if (bi.size != need)
+                fail(length_error<Var>(need, bi.size));
+        });
+    }
+    template <class Var>
+    status length_error(std::size_t need, std::size_t size) const {
+        status err{errc::size_mismatch, name_of<Var>(), {}, need, size};
+        if constexpr (Errors::explains) {
             tl_for_each(as_type_list(shape_of_t<Var>{}), [&](auto a, auto) {
                 using A = typename decltype(a)::type;
                 constexpr std::size_t ai = tl_index_v<Axes, A>;
@@ -259,8 +268,8 @@ struct extent_resolver {
                     err.source = origin[ai];
                 }
             });
-            fail(err);
-        });
+        }
+        return err;
     }
 };
 
