@@ -106,10 +106,13 @@ struct executor {
             return s.template extent_of<column_of<Shape>>();
     }
     /// The columns of a value of Shape in tile t: all of them, or the tile's (column tiles).
+    /// A static extent that fits a tile is a constant: the kernels' strides are immediates.
     template <class Shape>
     static std::size_t tile_columns(const state& s, const tile& t) {
         if constexpr (std::is_void_v<column_of<Shape>>)
             return 1;
+        else if constexpr (column_of<Shape>::is_static && column_of<Shape>::extent <= cap)
+            return column_of<Shape>::extent;
         else if constexpr (Plan::column_tiles)
             return t.C;
         else
