@@ -66,7 +66,8 @@ struct tile_budget {
     // x's rows in L1: 256 elements, 32 KiB of rows (measured: 16 KiB is slower). A layered
     // plan wants many rows per tile, so that each row of a weight gradient is loaded and
     // stored once for many rows (measured at (256, 784, 64→10): 256 KiB tiles take about half
-    // the time of 32 KiB ones).
+    // the time of 32 KiB ones). A sweep of both over every benchmark row: docs/performance.md,
+    // "Tile sizes".
     static constexpr std::size_t cap = ColumnTiles ? 256 : 16384 / sizeof(T);
     static constexpr std::size_t row_budget = ColumnTiles ? 32 * 1024 : 256 * 1024;
 };
