@@ -1,7 +1,9 @@
 // Exact constants: decimal literals become exact fractions, folding is exact and checked.
 // A library of static_asserts (compiling is passing), plus one run-time check of the values.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
+#include <vector>
 #include <type_traits>
 
 #include <ctgrad/ctgrad.hpp>
@@ -70,4 +72,30 @@ TEST_CASE("constants: the exact fractions of long literals evaluate to the neare
     CHECK(leaf_t<decltype(0.044715_c)>::value<double>() == 0.044715);
     CHECK(leaf_t<decltype(1e-3_c)>::value<double>() == 1e-3);
     CHECK(leaf_t<decltype(0.123456789012345678_c)>::value<double>() == 0.123456789012345678);
+}
+
+namespace {
+// A literal inside a function template, used at run time: clang 14 left a consteval literal
+// operator called there unevaluated, and the program failed to link (gelu did, too).
+template <class E>
+auto scaled_by_literals(const E& e) {
+    return 0.25_c * e + 1e-3_c;
+}
+}  // namespace
+
+TEST_CASE("constants: literals inside function templates are evaluated at compile time", "[constants]") {
+    constexpr axis<"n", 3> n;
+    const auto x = input<"x">(batch, n);
+    const auto w = parameter<"w">(n);
+    const auto loss = mean(gelu(scaled_by_literals(x * w)));
+    const std::vector<double> xs{0.5, -1.0, 2.0, 1.5, 0.0, -0.25}, ws{0.3, -0.7, 1.1};
+    std::vector<double> dw(3);
+    const auto [L, g] = value_and_grad(loss, wrt(w))(bind(x, xs), bind(w, ws), dw);
+    double expected = 0;  // the same loss, written out in double
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const double a = 0.25 * xs[i] * ws[i % 3] + 1e-3;
+        expected += 0.5 * a * (1 + std::tanh(0.7978845608028654 * (a + 0.044715 * a * a * a)));
+    }
+    CHECK(L == Approx(expected / 6).epsilon(1e-12));
+    CHECK(g.size() == 3);
 }

@@ -254,7 +254,7 @@ namespace literals {
 /// A compile-time constant written as a decimal literal: `0.5_c` is the exact 1/2,
 /// `0.7978845608028654_c` the exact 3989422804014327/5000000000000000, `1e-3_c` 1/1000.
 template <char... Cs>
-consteval auto operator""_c() {
+constexpr auto operator""_c() {  // not consteval: clang 14 leaves consteval calls in templates unevaluated (link errors)
     constexpr auto p = literal_parsing::parse_decimal<Cs...>();
     return constant_expr<p.num, p.den>{};
 }
