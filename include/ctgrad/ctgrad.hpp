@@ -17,11 +17,12 @@
 /// The public names, in one place (each has an entry in docs/reference.md):
 ///   axis, batch, dynamic_extent, input, parameter, ones, literals::operator""_c
 ///   + - * / (elementwise, broadcast by axis name), exp, log, sigmoid, tanh, relu, heaviside,
-///   softplus, gelu, pow<N>, matmul, transpose, sum, mean, sum_over, logsumexp, softmax, one_hot
+///   softplus, gelu, pow<N>, matmul, transpose, sum, mean, sum_over, logsumexp, softmax, one_hot,
+///   argmax
 ///   mse_loss, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy
 ///   make_call, make_node, make_terminal (building nodes of your own operations)
 ///   grad, grad_t, shape_of_t, rank_v, derivative_rule, elementwise_kernel
-///   value_and_grad, value, wrt, bind, program, status, errc, evaluation_error
+///   value_and_grad, value, wrt, bind, program, forward_program, status, errc, evaluation_error
 ///   to_text, to_latex, per_sample, name, derivative_text, derivative_latex, static_string
 ///   optim::sgd, optim::sgd_options, optim::sgd_state, optim::adam, optim::adamw,
 ///   optim::adam_options, optim::adamw_options, optim::adam_state
@@ -33,6 +34,7 @@
 #include "ctgrad/expr/operations.hpp"
 #include "ctgrad/expr/shape.hpp"
 #include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/lower/forward.hpp"
 #include "ctgrad/lower/program.hpp"
 #include "ctgrad/optim/adam.hpp"
 #include "ctgrad/optim/sgd.hpp"

@@ -3,7 +3,7 @@
 /// What a user writes: C++ operators and named functions that build expression types.
 /// Nothing is simplified here: the tree is what the user wrote, so printing shows it as written.
 /// The operations that are not elementwise (matmul, transpose, sum, sum_over, mean, logsumexp,
-/// one_hot) are each in their own header, ctgrad/ops/*.hpp, with their rules.
+/// one_hot, argmax) are each in their own header, ctgrad/ops/*.hpp, with their rules.
 
 #include <type_traits>
 
@@ -11,6 +11,7 @@
 #include "ctgrad/expr/leaves.hpp"
 #include "ctgrad/expr/node.hpp"
 #include "ctgrad/expr/shape.hpp"
+#include "ctgrad/ops/argmax.hpp"
 #include "ctgrad/ops/logsumexp.hpp"
 #include "ctgrad/ops/matmul.hpp"
 #include "ctgrad/ops/one_hot.hpp"
