@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "pytorch_cases.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -32,6 +33,7 @@ constexpr auto hidden_relu = relu(matmul(x, transpose(w1)) + b1);
 constexpr auto logits_tanh = matmul(hidden_tanh, transpose(w2)) + b2;
 constexpr auto logits_relu = matmul(hidden_relu, transpose(w2)) + b2;
 constexpr auto bare_logits = matmul(x, transpose(w1));  // a matrix product alone: a barrier
+constexpr auto perceptron = sigmoid(matmul(x, transpose(w1)) + b1);
 /// Per-sample cross-entropy [batch] (F.cross_entropy(..., reduction='none')).
 constexpr auto per_sample_ce = logsumexp(logits_tanh, k) - sum_over(logits_tanh * one_hot(y, k), k);
 }  // namespace mlp
@@ -61,6 +63,12 @@ struct mlp_data {
     auto bb2() const { return bind(mlp::b2, b2s); }
     auto by() const { return bind(mlp::y, ys.data(), {B}); }
 };
+
+/// The last axis of e's shape, as a value (the class axis of logits [batch, k]).
+template <class E>
+constexpr auto shape_traits_last(const E&) {
+    return detail::shape_traits::last_axis_t<shape_of_t<E>>{};
+}
 
 template <class T>
 constexpr double tolerance = std::is_same_v<T, float> ? 2e-5 : 1e-12;
@@ -277,4 +285,50 @@ TEST_CASE("a prepared forward pass reads the bound memory as it is when called",
         CHECK_THROWS_AS(value(o).prepare(bind(x, xs.data(), {B, N}), bind(w, ws), bind(b, bs), short_out),
                         evaluation_error);
     }
+}
+
+// PyTorch's forward: tests/data/forward_cases.json (tests/tools/make_forward_cases.py, seed 2031;
+// tests/data/README.md, "Forward cases"). Each case in its own precision: the value within
+// 1e-5 (float32) or 1e-12 (float64) of PyTorch's, relative to the largest |value|, and the
+// argmax exactly PyTorch's (the generator keeps near ties out).
+TEST_CASE("value(e) and argmax equal PyTorch's forward", "[forward][pytorch]") {
+    pytorch_cases::for_each_case("forward_cases.json", 27, [](auto zero, const nlohmann::json& c) {
+        using T = decltype(zero);
+        const std::size_t B = c["B"], N = c["N"], H = c["H"], K = c["K"];
+        const auto xs = pytorch_cases::array<T>(c["x"]), w1s = pytorch_cases::array<T>(c["w1"]);
+        const auto b1s = pytorch_cases::array<T>(c["b1"]), w2s = pytorch_cases::array<T>(c["w2"]);
+        const auto b2s = pytorch_cases::array<T>(c["b2"]), ys = pytorch_cases::array<T>(c["y"]);
+        const auto want = pytorch_cases::array<double>(c["out"]);
+        const auto bx = bind(mlp::x, xs.data(), {B, N});
+        const auto bw1 = bind(mlp::w1, w1s.data(), {H, N});
+        const auto bw2 = bind(mlp::w2, w2s.data(), {K, H});
+        const auto by = bind(mlp::y, ys.data(), {B});
+        std::vector<T> got(want.size(), T(-777));
+        std::vector<std::int64_t> classes;
+        auto run = [&](const auto& e, auto... bindings) {
+            value(e)(bindings..., got);
+            if constexpr (rank_v<decltype(e)> == 2) {
+                classes.assign(B, -1);
+                value(argmax(e, shape_traits_last(e)))(bindings..., classes);
+            }
+        };
+        const std::string model = c["model"];
+        if (model == "perceptron")
+            run(mlp::perceptron, bx, bw1, bind(mlp::b1, b1s));
+        else if (model == "hidden_tanh")
+            run(mlp::hidden_tanh, bx, bw1, bind(mlp::b1, b1s));
+        else if (model == "logits_tanh")
+            run(mlp::logits_tanh, bx, bw1, bind(mlp::b1, b1s), bw2, bind(mlp::b2, b2s));
+        else if (model == "logits_relu")
+            run(mlp::logits_relu, bx, bw1, bind(mlp::b1, b1s), bw2, bind(mlp::b2, b2s));
+        else if (model == "per_sample_ce")
+            run(mlp::per_sample_ce, bx, bw1, bind(mlp::b1, b1s), bw2, bind(mlp::b2, b2s), by);
+        else
+            FAIL("unknown model " << model);
+        CHECK(test_support::normwise_error(got, want, 1e-30) < (std::is_same_v<T, float> ? 1e-5 : 1e-12));
+        if (!c["argmax"].is_null())
+            CHECK(classes == c["argmax"].get<std::vector<std::int64_t>>());
+        else
+            CHECK(classes.empty());
+    });
 }

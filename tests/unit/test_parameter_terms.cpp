@@ -9,6 +9,7 @@
 #include <ctgrad/reference/evaluate.hpp>
 #include <vector>
 
+#include "pytorch_cases.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -24,6 +25,9 @@ constexpr auto mean_tanh = half_sse + mean(tanh(w));
 constexpr auto product = mse + 0.1_c * sum(w * v) + sum(pow<2>(w - b)) * 0.5_c;
 constexpr auto scalar_param = half_sse + 0.5_c * pow<2>(s) + sum(s * b);
 constexpr auto params_only = sum(pow<2>(w)) + 2.0_c * mean(pow<2>(b));
+constexpr auto y = input<"y">(batch);
+constexpr auto ce_l2 = cross_entropy(z, y) + 0.001_c * sum(pow<2>(w));
+constexpr auto l1_w = mse + 0.01_c * sum(abs(w));  // abs' = sign, sign(0) = 0 as PyTorch
 
 template <class T>
 constexpr double tolerance = std::is_same_v<T, float> ? 2e-5 : 1e-11;
@@ -86,6 +90,7 @@ TEMPLATE_TEST_CASE("weight decay and other parameter-only terms: value and gradi
                 check_loss<T>(product, wrt(w, v, b), bx, bw, bind(v, vs), bind(b, bs), bt);
                 check_loss<T>(scalar_param, wrt(s, b, w), bx, bw, bind(b, bs), bt, bind(s, ss));
                 check_loss<T>(params_only, wrt(w, b), bw, bind(b, bs));
+                check_loss<T>(l1_w, wrt(w, b, x), bx, bw, bind(b, bs), bt);
                 // value() of such a loss too.
                 CHECK(close(value(l2_both)(bx, bw, bind(b, bs), bt),
                             reference::evaluate_scalar(l2_both, bx, bw, bind(b, bs), bt), tolerance<T>));
@@ -114,4 +119,44 @@ TEMPLATE_TEST_CASE("weight decay on a two-layer cross-entropy model: one paramet
             check_loss<T>(loss, wrt(w1, b1, w2), bind(x, xs.data(), {B, N}), bind(w1, w1s.data(), {H, N}),
                           bind(b1, b1s), bind(w2, w2s.data(), {K, H}), bind(y, ys));
         }
+}
+
+// PyTorch autograd: tests/data/regularized_cases.json (tests/tools/make_regularized_cases.py,
+// seed 2032; tests/data/README.md, "Regularized cases"). Each case in its own precision: the
+// loss within 1e-5 (float32) or 1e-12 (float64) relative, NaN where PyTorch's is (a mean over
+// an empty batch), every gradient within that of PyTorch's relative to its largest |element|.
+TEST_CASE("weight decay and L1 terms equal PyTorch autograd", "[parameter_terms][pytorch]") {
+    pytorch_cases::for_each_case("regularized_cases.json", 22, [](auto zero, const nlohmann::json& c) {
+        using T = decltype(zero);
+        const std::size_t B = c["B"], N = c["N"], K = c["K"];
+        const auto xs = pytorch_cases::array<T>(c["x"]), ws = pytorch_cases::array<T>(c["w"]);
+        const auto bs = pytorch_cases::array<T>(c["b"]), ts = pytorch_cases::array<T>(c["t"]);
+        const auto ys = pytorch_cases::array<T>(c["y"]);
+        const auto bx = bind(x, xs.data(), {B, N});
+        const auto bw = bind(w, ws.data(), {K, N});
+        const auto bt = bind(t, ts.data(), {B, K});
+        std::vector<T> dw(K * N, T(-555)), db(K, T(-555)), dx(B * N, T(-555));
+        T loss{};
+        const std::string kind = c["loss"];
+        if (kind == "mse_l2")
+            loss = std::get<0>(value_and_grad(l2_w, wrt(w, b, x))(bx, bw, bind(b, bs), bt, dw, db, dx));
+        else if (kind == "bce_logits_l2")
+            loss = std::get<0>(value_and_grad(l2_both, wrt(w, b, x))(bx, bw, bind(b, bs), bt, dw, db, dx));
+        else if (kind == "ce_l2")
+            loss = std::get<0>(value_and_grad(ce_l2, wrt(w, b, x))(bx, bw, bind(b, bs), bind(y, ys), dw, db, dx));
+        else if (kind == "mse_l1")
+            loss = std::get<0>(value_and_grad(l1_w, wrt(w, b, x))(bx, bw, bind(b, bs), bt, dw, db, dx));
+        else if (kind == "params_only")
+            loss = std::get<0>(value_and_grad(params_only, wrt(w, b))(bw, bind(b, bs), dw, db));
+        else
+            FAIL("unknown loss " << kind);
+        const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-12;
+        const double want = pytorch_cases::decode(c["loss_value"]);
+        INFO("loss " << loss << ", PyTorch " << want);
+        CHECK(close(loss, want, tol));
+        CHECK(test_support::normwise_error(dw, pytorch_cases::array<double>(c["grad_w"]), 1e-30) < tol);
+        CHECK(test_support::normwise_error(db, pytorch_cases::array<double>(c["grad_b"]), 1e-30) < tol);
+        if (!c["grad_x"].is_null())
+            CHECK(test_support::normwise_error(dx, pytorch_cases::array<double>(c["grad_x"]), 1e-30) < tol);
+    });
 }
