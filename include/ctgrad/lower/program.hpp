@@ -341,7 +341,6 @@ private:
     static void validate(typename detail::executor<plan, T>::state& st, const std::tuple<B&...>& bindings,
                          const std::tuple<G&...>& grads, outputs<T>& out,
                          std::array<std::size_t, sizeof...(W) + 1>& out_size, Errors& fail) {
-        using pass = detail::executor<plan, T>;
         detail::resolve_bindings<typename plan::variables, typename plan::all_axes>(st, bindings, fail);
         if (!fail.ok())
             return;
