@@ -207,8 +207,9 @@ constexpr auto huber_loss(const A& input, const B& target, Delta delta = {}) {
 
 /// `F.smooth_l1_loss(input, target, beta=1.0)`: mean over the broadcast shape of ½d²/β where
 /// |d| < β and |d| − ½β beyond: Huber's loss with δ = β, divided by β. β is a non-negative
-/// compile-time constant; `0_c` gives `l1_loss`, as in PyTorch, and the default `1_c` the same
-/// expression as `huber_loss(input, target)`.
+/// compile-time constant; `0_c` gives `l1_loss` (PyTorch 1.13 has its value, but passes −1 per
+/// element, not 0, where d is exactly 0), and the default `1_c` the same expression as
+/// `huber_loss(input, target)`.
 template <class A, class B, class Beta = one_expr>
 requires detail::OperatorOperands<A, B>
 constexpr auto smooth_l1_loss(const A& input, const B& target, Beta beta = {}) {
