@@ -18,7 +18,9 @@
 // gradients are compared with its problem's scalar loop in double precision; any mismatch is
 // printed and the program exits with status 1 without timing anything.
 //
-// Also an Adam step (ctgrad::optim::adam) against libtorch's and a memory floor: benchmarks/optimizers.cpp.
+// Also an Adam step (ctgrad::optim::adam) against libtorch's and a memory floor: benchmarks/optimizers.cpp;
+// and the forward pass, value(o) and value(argmax(z, k)), against Eigen's σ(X·Wᵀ + b) and a
+// scalar loop: benchmarks/forward.cpp.
 //
 // Usage: ctgrad_bench [--smoke] [Google Benchmark flags]
 //   --smoke  the cross-checks, then every benchmark for a minimal time (CTest: benchmarks.smoke.*)
@@ -52,6 +54,7 @@
 
 namespace bench {
 bool add_optimizer_benchmarks();  // benchmarks/optimizers.cpp
+bool add_forward_benchmarks();    // benchmarks/forward.cpp
 }  // namespace bench
 
 namespace {
@@ -225,6 +228,7 @@ int main(int argc, char** argv) {
     ok &= add_two_layer_size<float, 256, 784, 64, 10>();  // the two-layer perceptron on MNIST
     ok &= add_two_layer_size<double, 256, 784, 64, 10>();
     ok &= bench::add_optimizer_benchmarks();
+    ok &= bench::add_forward_benchmarks();
     std::fflush(stdout);
     if (!ok) {
         std::fprintf(stderr, "cross-check FAILED: an implementation disagrees with the reference; nothing timed\n");

@@ -6,7 +6,6 @@
 
 // [snippet: quick-start]
 #include <ctgrad/ctgrad.hpp>
-#include <ctgrad/reference/evaluate.hpp>  // reference::evaluate: a forward pass, for predictions
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -65,10 +64,11 @@ int main() {
         if (epoch % 20 == 0) std::printf("epoch %3d: loss %.3f\n", epoch, epoch_loss);
     }
 
-    // Predictions: the logits z for every sample, evaluated by the reference evaluator.
-    const reference::tensor logits = reference::evaluate(z, bind(x, xs), bind(w, ws), bind(b, bs));
+    // Predictions: the forward pass value(z) writes the logits of every sample into a buffer.
+    std::vector<float> logits(samples);
+    value(z)(bind(x, xs), bind(w, ws), bind(b, bs), logits);
     std::size_t correct = 0;
-    for (std::size_t i = 0; i < samples; ++i) correct += (logits.values[i] > 0) == (ts[i] == 1.0f);
+    for (std::size_t i = 0; i < samples; ++i) correct += (logits[i] > 0) == (ts[i] == 1.0f);
     std::printf("w = [%.2f, %.2f], b = %.2f\n", ws[0], ws[1], bs[0]);
     std::printf("accuracy: %zu of %zu\n", correct, samples);
     return correct >= 180 ? 0 : 1;  // at least 90 %

@@ -11,7 +11,8 @@
 //                 cross_entropy  F.cross_entropy(z, y) = mean(logsumexp(z) − z[y])
 // N, H and K are static: one compiled program per data set, model and loss. Each model lists
 // its `parameters` (torch.nn.Linear's order: each layer's weights, then its biases) with the
-// fan-in of their layer, and computes its logits z for one row (the predicted class).
+// fan-in of their layer, and names its logits `z` and class axis `k` (the predicted class: the
+// forward pass value(z), or value(argmax(z, k))).
 
 #include <algorithm>
 #include <array>
@@ -45,16 +46,6 @@ constexpr std::string_view name_of(const V&) {
     return ctgrad::leaf_t<V>::name.view();
 }
 
-/// out[o] = b[o] + Σ_i in[i] w[o·I + i] for o < O: one fully connected layer on one row.
-inline void dense(const float* in, std::size_t I, const float* w, const float* b, std::size_t O, float* out) {
-    for (std::size_t o = 0; o < O; ++o) {
-        float z = b[o];
-        for (std::size_t i = 0; i < I; ++i)
-            z += in[i] * w[o * I + i];
-        out[o] = z;
-    }
-}
-
 /// A single-layer perceptron with N inputs and K sigmoid outputs, and its losses.
 template <std::size_t N, std::size_t K>
 struct perceptron {
@@ -70,6 +61,7 @@ struct perceptron {
     static constexpr auto mse = ctgrad::mse_loss(o, t);              // F.mse_loss(o, t)
     static constexpr auto bce = ctgrad::binary_cross_entropy(o, t);  // F.binary_cross_entropy(o, t)
     // [snippet-end]
+    static constexpr auto z = ctgrad::matmul(x, ctgrad::transpose(w)) + b;  // the logits: o = σ(z)
     static constexpr auto parameters = std::tuple(w, b);
     static constexpr std::array<std::size_t, 2> fan_in{N, N};
 
@@ -85,10 +77,6 @@ struct perceptron {
             return bce;
     }
 
-    /// z = x·wᵀ + b of one row.
-    static void logits(const float* row, const std::array<std::vector<float>, 2>& p, float* z) {
-        dense(row, N, p[0].data(), p[1].data(), K, z);
-    }
 };
 
 /// Two fully connected layers, N inputs, H ReLU hidden units and K logits, with cross-entropy.
@@ -121,14 +109,6 @@ struct two_layer {
         return ce;
     }
 
-    /// z = relu(x·w1ᵀ + b1)·w2ᵀ + b2 of one row.
-    static void logits(const float* row, const std::array<std::vector<float>, 4>& p, float* z) {
-        std::array<float, H> a;
-        dense(row, N, p[0].data(), p[1].data(), H, a.data());
-        for (float& v : a)
-            v = std::max(v, 0.0f);
-        dense(a.data(), H, p[2].data(), p[3].data(), K, z);
-    }
 };
 
 /// Wisconsin breast cancer: 30 features, one output (malignant 0, benign 1).

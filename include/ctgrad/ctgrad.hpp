@@ -8,7 +8,8 @@
 ///   expr/      building expressions (Boost.YAP nodes, named axes, shape checks)
 ///   diff/      differentiation rules and simplification -> derivative *types*
 ///   ops/       one header per non-elementwise operation: its shape, derivative, printing and
-///              reference evaluation, as table entries (ops/tables.hpp)
+///              reference evaluation, as table entries (ops/tables.hpp); and the newer
+///              elementwise functions (abs, sign; maximum, minimum, clamp)
 ///   lower/     the lowering: one plan and one executor (xsimd), binding data, programs
 ///   print/     compile-time text and LaTeX of any expression or derivative
 ///   optim/     optimizers: torch.optim's SGD, Adam and AdamW, as SIMD loops over parameter buffers
@@ -17,11 +18,13 @@
 /// The public names, in one place (each has an entry in docs/reference.md):
 ///   axis, batch, dynamic_extent, input, parameter, ones, literals::operator""_c
 ///   + - * / (elementwise, broadcast by axis name), exp, log, sigmoid, tanh, relu, heaviside,
-///   softplus, gelu, pow<N>, matmul, transpose, sum, mean, sum_over, logsumexp, softmax, one_hot
-///   mse_loss, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy
+///   softplus, gelu, pow<N>, abs, sign, maximum, minimum, clamp, clamp_min, clamp_max, matmul,
+///   transpose, sum, mean, sum_over, logsumexp, softmax, one_hot, argmax
+///   mse_loss, l1_loss, huber_loss, smooth_l1_loss, binary_cross_entropy,
+///   binary_cross_entropy_with_logits, cross_entropy
 ///   make_call, make_node, make_terminal (building nodes of your own operations)
 ///   grad, grad_t, shape_of_t, rank_v, derivative_rule, elementwise_kernel
-///   value_and_grad, value, wrt, bind, program, status, errc, evaluation_error
+///   value_and_grad, value, wrt, bind, program, forward_program, status, errc, evaluation_error
 ///   to_text, to_latex, per_sample, name, derivative_text, derivative_latex, static_string
 ///   optim::sgd, optim::sgd_options, optim::sgd_state, optim::adam, optim::adamw,
 ///   optim::adam_options, optim::adamw_options, optim::adam_state
@@ -33,6 +36,7 @@
 #include "ctgrad/expr/operations.hpp"
 #include "ctgrad/expr/shape.hpp"
 #include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/lower/forward.hpp"
 #include "ctgrad/lower/program.hpp"
 #include "ctgrad/optim/adam.hpp"
 #include "ctgrad/optim/sgd.hpp"

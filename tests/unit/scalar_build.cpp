@@ -7,4 +7,7 @@ namespace scalar_build {
 result evaluate_scalar_build(std::size_t B, std::size_t N, std::size_t K, unsigned seed) {
     return evaluate(B, N, K, seed);
 }
+result evaluate_robust_scalar_build(std::size_t B, std::size_t N, std::size_t K, unsigned seed) {
+    return evaluate_robust(B, N, K, seed);
+}
 }  // namespace scalar_build

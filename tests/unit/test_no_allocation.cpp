@@ -86,6 +86,34 @@ TEST_CASE("a prepared call performs no heap allocation, when prepared or called"
     }
 }
 
+TEST_CASE("a forward pass, argmax and a loss with weight decay perform no heap allocation",
+          "[allocation][forward][parameter_terms]") {
+    using namespace test_support::model;
+    using namespace ctgrad::literals;
+    constexpr auto decayed = mse + 0.01_c * (ctgrad::sum(ctgrad::pow<2>(w)) + ctgrad::sum(ctgrad::pow<2>(b)));
+    for (std::size_t B : {1, 7, 3000}) {
+        const std::size_t N = 37, K = 10;
+        auto xs = test_support::normal<float>(B * N, 1), ws = test_support::normal<float>(K * N, 2);
+        auto bs = test_support::normal<float>(K, 3), ts = test_support::uniform<float>(B * K, 4);
+        std::vector<float> out(B * K), dw(K * N), db(K);
+        std::vector<int> classes(B);
+        const auto bx = ctgrad::bind(x, xs.data(), {B, N});
+        const auto bw = ctgrad::bind(w, ws.data(), {K, N});
+        const long before = allocations.load();
+        ctgrad::value(o)(bx, bw, ctgrad::bind(b, bs), out);
+        ctgrad::value(ctgrad::argmax(z, k))(bx, bw, ctgrad::bind(b, bs), classes);  // in chunks of rows
+        const auto call = ctgrad::value(o).prepare(bx, bw, ctgrad::bind(b, bs), out);
+        call();
+        const float loss = std::get<0>(ctgrad::value_and_grad(decayed, ctgrad::wrt(w, b))(
+            bx, bw, ctgrad::bind(b, bs), ctgrad::bind(t, ts.data(), {B, K}), dw, db));
+        const long during = allocations.load() - before;
+        INFO("B = " << B);
+        CHECK(during == 0);
+        CHECK(loss > 0);
+        CHECK(out[0] > 0);
+    }
+}
+
 TEST_CASE("the allocation counter counts", "[allocation]") {
     const long before = allocations.load();
     auto* p = new std::vector<int>(10);

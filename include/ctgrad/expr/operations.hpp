@@ -3,52 +3,27 @@
 /// What a user writes: C++ operators and named functions that build expression types.
 /// Nothing is simplified here: the tree is what the user wrote, so printing shows it as written.
 /// The operations that are not elementwise (matmul, transpose, sum, sum_over, mean, logsumexp,
-/// one_hot) are each in their own header, ctgrad/ops/*.hpp, with their rules.
+/// one_hot, argmax) are each in their own header, ctgrad/ops/*.hpp, with their rules, as are
+/// the newer elementwise ones (abs and sign; maximum, minimum and the clamps).
 
 #include <type_traits>
 
 #include "ctgrad/expr/functions.hpp"
 #include "ctgrad/expr/leaves.hpp"
 #include "ctgrad/expr/node.hpp"
+#include "ctgrad/expr/operands.hpp"
 #include "ctgrad/expr/shape.hpp"
+#include "ctgrad/ops/abs.hpp"
+#include "ctgrad/ops/argmax.hpp"
 #include "ctgrad/ops/logsumexp.hpp"
 #include "ctgrad/ops/matmul.hpp"
+#include "ctgrad/ops/minmax.hpp"
 #include "ctgrad/ops/one_hot.hpp"
 #include "ctgrad/ops/reduce_mean.hpp"
 #include "ctgrad/ops/reduce_sum.hpp"
 #include "ctgrad/ops/transpose.hpp"
 
 namespace ctgrad {
-
-namespace detail {
-/// An operand of an operator: an expression, or a number we refuse with an explanation.
-template <class T>
-constexpr auto as_operand(const T& t) {
-    if constexpr (Expression<T>) {
-        (void)shape_of_t<T>{};  // shape errors surface here, near the user's line
-        return t;
-    } else {
-        static_assert(always_false_v<T>,
-                      "ctgrad: a plain number in an expression: write compile-time constants as "
-                      "0.5_c or 2_c (using namespace ctgrad::literals), so the derivative stays exact");
-        return zero_expr{};
-    }
-}
-
-template <class L, class R>
-concept OperatorOperands = (Expression<L> || Expression<R>)&&(Expression<L> ||
-                                                              std::is_arithmetic_v<L>)&&(Expression<R> ||
-                                                                                         std::is_arithmetic_v<R>);
-
-template <expr_kind K, class L, class R>
-constexpr auto binary(const L& l, const R& r) {
-    auto a = as_operand(l);
-    auto b = as_operand(r);
-    auto n = make_node<K>(a, b);
-    (void)shape_of_t<decltype(n)>{};
-    return n;
-}
-}  // namespace detail
 
 /// Elementwise sum, broadcasting by axis name (a bias b[k] against z[batch, k]).
 template <class L, class R>
@@ -153,22 +128,29 @@ constexpr auto cross_entropy(const Z& z, const Y& y) {
     const auto classes = detail::shape_traits::axis_at_t<axes_minus_t<S, axes<batch_axis>>, 0>{};
     return mean(logsumexp(z, classes) - sum_over(z * one_hot(y, classes), classes));
 }
-/// `F.binary_cross_entropy(o, t)`: the mean of -(t log o + (1 - t) log(1 - o)) over the
-/// broadcast shape, logs clamped at -100. After a sigmoid, its derivative simplifies to the
+/// `F.binary_cross_entropy(o, t)`: the mean of -(t log o + (1 - t) log(1 - o)), logs clamped
+/// at -100. t must have o's shape (a compile error otherwise: PyTorch refuses it too). After a sigmoid, its derivative simplifies to the
 /// textbook (o - t) (the o(1 - o) of the sigmoid cancels): no division is evaluated.
 template <class A, class B>
 requires detail::OperatorOperands<A, B>
 constexpr auto binary_cross_entropy(const A& o, const B& t) {
+    static_assert(detail::same_shape_operands_v<A, B>,
+                  "ctgrad: binary_cross_entropy(o, t): the target t must have the shape of o (PyTorch: \"Target "
+                  "size must be the same as input size\"); only mse_loss and the other regression losses broadcast");
     auto e = make_call<bce_fn>(detail::as_operand(o), detail::as_operand(t));
     (void)shape_of_t<decltype(e)>{};
     return mean(e);
 }
 
 /// `F.binary_cross_entropy_with_logits(z, t)`: the same loss on logits, as the mean of
-/// softplus(z) - t z, stable for any z; its derivative is σ(z) - t.
+/// softplus(z) - t z, stable for any z; its derivative is σ(z) - t. t must have z's shape.
 template <class A, class B>
 requires detail::OperatorOperands<A, B>
 constexpr auto binary_cross_entropy_with_logits(const A& z, const B& t) {
+    static_assert(detail::same_shape_operands_v<A, B>,
+                  "ctgrad: binary_cross_entropy_with_logits(z, t): the target t must have the shape of z (PyTorch: "
+                  "\"Target size must be the same as input size\"); only mse_loss and the other regression losses "
+                  "broadcast");
     return mean(softplus(detail::as_operand(z)) - detail::as_operand(z) * detail::as_operand(t));
 }
 
@@ -178,6 +160,70 @@ template <class A, class B>
 requires detail::OperatorOperands<A, B>
 constexpr auto mse_loss(const A& input, const B& target) {
     return mean(pow<2>(input - target));
+}
+
+/// `F.l1_loss(input, target)`: mean over the broadcast shape of |input - target|. Its
+/// derivative is sign(input - target) / size: 0 where they are equal, as in PyTorch.
+template <class A, class B>
+requires detail::OperatorOperands<A, B>
+constexpr auto l1_loss(const A& input, const B& target) {
+    return mean(abs(input - target));
+}
+
+namespace detail {
+/// Huber's function of the residual d with threshold δ, written c·(d − ½c) with c = clamp(d, −δ, δ):
+/// ½d² where |d| ≤ δ, δ(|d| − ½δ) beyond. No case is recognised: the derivative is what the
+/// rules give, c + [−δ ≤ d ≤ δ]·(d − c) = clamp(d, −δ, δ) (the mask's term vanishes at the bounds).
+/// (½ is spelled constant_expr<1, 2>, not 0.5_c: clang 14 leaves a consteval literal operator
+/// undefined when a template that uses it is instantiated outside a constant expression.)
+template <class D, class Delta>
+constexpr auto huber(const D& d, Delta delta) {
+    const auto c = clamp(d, -delta, delta);
+    return c * (d - constant_expr<1, 2>{} * c);
+}
+template <class C>
+inline constexpr bool positive_constant_v = [] {
+    if constexpr (Constant<C>)
+        return leaf_t<C>::num > 0;
+    else
+        return false;
+}();
+}  // namespace detail
+
+/// `F.huber_loss(input, target, delta=1.0)`: mean over the broadcast shape of ½d² where
+/// |d| ≤ δ and δ(|d| − ½δ) beyond, d = input − target. δ is a positive compile-time constant
+/// (`0.5_c`); its derivative is clamp(d, −δ, δ) / size.
+template <class A, class B, class Delta = one_expr>
+requires detail::OperatorOperands<A, B>
+constexpr auto huber_loss(const A& input, const B& target, Delta delta = {}) {
+    static_assert(detail::positive_constant_v<Delta>,
+                  "ctgrad: huber_loss(input, target, delta): delta is a positive compile-time constant such as 0.5_c "
+                  "(PyTorch: huber_loss does not support non-positive values for delta)");
+    if constexpr (detail::positive_constant_v<Delta>)
+        return mean(detail::huber(input - target, delta));
+    else
+        return zero_expr{};  // one error, the one above
+}
+
+/// `F.smooth_l1_loss(input, target, beta=1.0)`: mean over the broadcast shape of ½d²/β where
+/// |d| < β and |d| − ½β beyond: Huber's loss with δ = β, divided by β. β is a non-negative
+/// compile-time constant; `0_c` gives `l1_loss` (PyTorch 1.13 has its value, but passes −1 per
+/// element, not 0, where d is exactly 0), and the default `1_c` the same expression as
+/// `huber_loss(input, target)`.
+template <class A, class B, class Beta = one_expr>
+requires detail::OperatorOperands<A, B>
+constexpr auto smooth_l1_loss(const A& input, const B& target, Beta beta = {}) {
+    static_assert(Constant<Beta> && (detail::positive_constant_v<Beta> || is_zero_v<Beta>),
+                  "ctgrad: smooth_l1_loss(input, target, beta): beta is a non-negative compile-time constant such as "
+                  "0.5_c (PyTorch: smooth_l1_loss does not support negative values for beta)");
+    if constexpr (!Constant<Beta>)
+        return zero_expr{};  // one error, the one above
+    else if constexpr (is_zero_v<Beta>)
+        return l1_loss(input, target);
+    else if constexpr (is_one_v<Beta>)
+        return huber_loss(input, target);
+    else
+        return mean(detail::huber(input - target, beta) / beta);
 }
 
 }  // namespace ctgrad

@@ -27,6 +27,7 @@ enum class errc {
     aliased_output,     ///< a gradient buffer overlaps an input or another gradient buffer
     class_index,        ///< a class index (of one_hot, cross_entropy) is not an integer in 0..K-1
     extent_too_large,   ///< a layer is wider than the tile buffers of a layered model hold
+    empty_axis,         ///< argmax over an axis of extent 0: no element to pick
 };
 
 /// The outcome of an evaluation: `ok()`, or what is wrong, naming the variable and axis.
@@ -37,7 +38,8 @@ struct status {
     std::string_view axis{};      ///< the offending axis, when there is one
     std::size_t expected = 0;     ///< the length or extent that was required
     std::size_t actual = 0;       ///< the length or extent that was given
-    /// The offending array is the gradient buffer for `variable`, not the data bound to it.
+    /// The offending array is the gradient buffer for `variable`, not the data bound to it
+    /// (with `variable` empty: the output buffer of a forward pass, `value(e)`).
     bool gradient = false;
     /// For a length that does not fit: the variable whose binding fixed the extent of `axis`
     /// (empty when the extent is static or came from the array's own length).
@@ -52,10 +54,18 @@ struct status {
         std::string m = "ctgrad: ";
         auto quoted = [&](std::string_view s) { m.append("'").append(s).append("'"); };
         auto number = [&](std::size_t v) { m.append(std::to_string(v)); };
+        const bool output = gradient && variable.empty();  // a forward pass's output buffer
         switch (code) {
             case errc::ok:
                 return "ok";
             case errc::size_mismatch:
+                if (output) {
+                    m.append("the output buffer has ");
+                    number(actual);
+                    m.append(" elements, the value's shape needs ");
+                    number(expected);
+                    break;
+                }
                 m.append(gradient ? "the gradient buffer for " : "data bound to ");
                 quoted(variable);
                 m.append(" has ");
@@ -92,6 +102,12 @@ struct status {
                 m.append(" with an explicit shape, bind(v, data, {extents...})");
                 break;
             case errc::null_data:
+                if (output) {
+                    m.append("a null output buffer, which needs ");
+                    number(expected);
+                    m.append(" elements");
+                    break;
+                }
                 m.append(gradient ? "a null gradient buffer for " : "null data bound to ");
                 quoted(variable);
                 m.append(gradient ? ", which needs " : " with ");
@@ -99,6 +115,10 @@ struct status {
                 m.append(" elements");
                 break;
             case errc::aliased_output:
+                if (output) {
+                    m.append("the output buffer overlaps an input");
+                    break;
+                }
                 m.append("the gradient buffer of ");
                 quoted(variable);
                 m.append(" overlaps an input or another gradient buffer");
@@ -124,6 +144,11 @@ struct status {
                 m.append(": a layered model holds whole rows of each intermediate in a tile, at most ");
                 number(expected);
                 m.append(" elements");
+                break;
+            case errc::empty_axis:
+                m.append("argmax over axis ");
+                quoted(axis);
+                m.append(" of extent 0: there is no element to pick");
                 break;
         }
         return m;

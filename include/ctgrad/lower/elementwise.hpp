@@ -7,6 +7,8 @@
 #include "ctgrad/expr/functions.hpp"
 #include "ctgrad/expr/node.hpp"
 #include "ctgrad/lower/simd.hpp"
+#include "ctgrad/ops/abs.hpp"
+#include "ctgrad/ops/minmax.hpp"
 
 namespace ctgrad {
 // In the ISA namespace: kernels instantiated by code built for different instruction sets must
@@ -97,6 +99,70 @@ struct elementwise_kernel<bce_fn> {
         return -(t * log_o + (one - t) * log_1mo);
     }
 };
+
+/// 1, -1, or 0 at 0 and for NaN (both comparisons false), as torch.sign in PyTorch 1.13.
+template <>
+struct elementwise_kernel<sign_fn> {
+    template <class V>
+    static V apply(const V& a) {
+        using T = lowering::scalar_t<V>;
+        const V zero = lowering::vsplat<V>(T(0));
+        return lowering::vselect(a > zero, lowering::vsplat<V>(T(1)),
+                                 lowering::vselect(a < zero, lowering::vsplat<V>(T(-1)), zero));
+    }
+};
+
+template <>
+struct elementwise_kernel<abs_fn> {
+    template <class V>
+    static V apply(const V& a) {
+        return lowering::vabs(a);
+    }
+};
+
+/// [a > b] as 1 or 0.
+template <>
+struct elementwise_kernel<greater_fn> {
+    template <class V>
+    static V apply(const V& a, const V& b) {
+        using T = lowering::scalar_t<V>;
+        return lowering::vselect(a > b, lowering::vsplat<V>(T(1)), lowering::vsplat<V>(T(0)));
+    }
+};
+
+/// [a >= b] as 1 or 0.
+template <>
+struct elementwise_kernel<greater_equal_fn> {
+    template <class V>
+    static V apply(const V& a, const V& b) {
+        using T = lowering::scalar_t<V>;
+        return lowering::vselect(a >= b, lowering::vsplat<V>(T(1)), lowering::vsplat<V>(T(0)));
+    }
+};
+
+/// The larger of a and b; a NaN in either is the result, as torch.maximum.
+template <>
+struct elementwise_kernel<maximum_fn> {
+    template <class V>
+    static V apply(const V& a, const V& b) {
+        return lowering::vselect(b != b, b, lowering::vmax(a, b));
+    }
+};
+
+/// The smaller of a and b; a NaN in either is the result, as torch.minimum.
+template <>
+struct elementwise_kernel<minimum_fn> {
+    template <class V>
+    static V apply(const V& a, const V& b) {
+        return lowering::vselect(b != b, b, lowering::vselect(b < a, b, a));
+    }
+};
+
+/// clamp_min and clamp_max have the values of maximum and minimum; only their rules differ.
+template <>
+struct elementwise_kernel<clamp_min_fn> : elementwise_kernel<maximum_fn> {};
+template <>
+struct elementwise_kernel<clamp_max_fn> : elementwise_kernel<minimum_fn> {};
 
 template <int N>
 struct elementwise_kernel<pow_fn<N>> {

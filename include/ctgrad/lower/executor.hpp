@@ -177,6 +177,11 @@ struct executor {
                 if (err.ok())
                     err = check_class_indices<typename info::classes, typename info::labels>(s);
             }
+            if constexpr (barrier_of<N>::kind == barrier_kind::row_argmax) {  // torch: an error too
+                using K = typename barrier_of<N>::axis;
+                if (err.ok() && rows(s) > 0 && s.template extent_of<K>() == 0)
+                    err = {errc::empty_axis, {}, K::name.view(), 0, 0};
+            }
         });
         if (!Plan::column_tiles && err.ok() && most > cap)
             err = {errc::extent_too_large, {}, wide_axis, cap, most};
@@ -269,6 +274,8 @@ struct executor {
             if constexpr (info::kind == barrier_kind::row_sum) {
                 std::fill_n(out, t.R, T(0));
                 lowering::detail::add_row_sums(a, t.R, C, out);
+            } else if constexpr (info::kind == barrier_kind::row_argmax) {
+                lowering::detail::row_argmax(a, t.R, C, out);
             } else {
                 lowering::detail::row_logsumexp(a, t.R, C, out);
             }
@@ -486,6 +493,9 @@ struct executor {
             std::size_t first;
             const auto x = rows_of<typename Term::source>(s, buf, t.r0, first);
             lowering::detail::accumulate_weight_gradient(g, x, first, t.R, t.c0, C, dst);
+        } else if constexpr (is_result_term_v<Term>) {  // a forward pass: the value itself
+            for (std::size_t r = 0; r < t.R; ++r)
+                std::copy_n(g + r * C, C, dst + (t.r0 + r) * cols + t.c0);
         } else if constexpr (is_input_term_v<Term>) {
             lowering::detail::accumulate_input_gradient(g, weights<typename Term::weights>(s), t.r0, t.R, t.c0, C, dst);
         } else if constexpr (is_reduce_term_v<Term>) {
@@ -608,6 +618,30 @@ struct executor {
             }
     }
 };
+
+// ---- a loss's passes (plan_of::parameter_passes) ------------------------------------------------
+
+template <class Plan>
+inline constexpr bool has_parameter_passes_v = Plan::parameter_passes::size > 0;
+
+/// check() of the main pass, then of each pass over parameters: the first problem found.
+template <class Plan, class T>
+status check_passes(const typename executor<Plan, T>::state& s) {
+    status err = executor<Plan, T>::check(s);
+    tl_for_each(typename Plan::parameter_passes{}, [&](auto p, auto) {
+        if (err.ok())
+            err = executor<typename decltype(p)::type, T>::check(s);
+    });
+    return err;
+}
+
+/// Runs the passes over parameters alone, after the main pass: their loss reductions into
+/// `sums`, their gradient terms added into `out`.
+template <class Plan, class T>
+void run_parameter_passes(const typename executor<Plan, T>::state& s, double* sums, T* const* out) {
+    tl_for_each(typename Plan::parameter_passes{},
+                [&](auto p, auto) { executor<typename decltype(p)::type, T>::run(s, sums, out, false); });
+}
 
 }  // namespace CTGRAD_ISA_NAMESPACE
 }  // namespace ctgrad::detail

@@ -33,6 +33,7 @@
 #include "ctgrad/expr/leaves.hpp"
 #include "ctgrad/expr/shape.hpp"
 #include "ctgrad/lower/terms.hpp"
+#include "ctgrad/ops/argmax.hpp"
 
 namespace ctgrad::detail {
 
@@ -129,6 +130,7 @@ enum class barrier_kind {
     row_sum,               ///< sum_over(a, k): d[r] = Σ_c a[r, c]
     row_logsumexp,         ///< logsumexp(a, k): d[r] = log Σ_c exp(a[r, c])
     one_hot,               ///< one_hot(y, k): d[r, c] = (c == y[r])
+    row_argmax,            ///< argmax(a, k): d[r] = the first c of the largest a[r, c]
 };
 
 template <class E>
@@ -159,6 +161,12 @@ requires(!contains_v<batch_axis, Over>) struct barrier_of<call<reduce_sum_fn<Ove
 template <class Over, class A>
 requires(!contains_v<batch_axis, Over>) struct barrier_of<call<logsumexp_fn<Over>, A>> {
     static constexpr barrier_kind kind = barrier_kind::row_logsumexp;
+    using inputs = type_list<A>;
+};
+template <class Over, class A>
+struct barrier_of<call<argmax_fn<Over>, A>> {
+    static constexpr barrier_kind kind = barrier_kind::row_argmax;
+    using axis = typename shape_traits::axis_at<Over, 0>::type;
     using inputs = type_list<A>;
 };
 template <class C, class Y>
@@ -427,16 +435,20 @@ struct nodes_of_stages<type_list<S...>, NodesOf> {
     using type = typename unique_list<typename tl_concat_all<NodesOf<S>...>::type>::type;
 };
 
-/// Everything the executor needs to evaluate loss L and its gradients for W..., as types.
-template <class L, class... W>
-struct plan_of {
-    using variables = variables_of_t<L>;
+/// One sweep of the executor over the rows of Row: the loss reductions whose arguments it
+/// accumulates (`Accumulated`; `Reductions` is the loss's whole list, which indexes the sums),
+/// the gradient terms it consumes (`Terms`, into `Outputs` buffers). A loss is one sweep over
+/// the batch, plus one over the parameters for each shape of its parameter-only terms
+/// (`plan_of::parameter_passes`); a forward pass (`forward_plan`) is one sweep whose only term
+/// stores the value itself.
+template <class Variables, class Reductions, class Accumulated, class Terms, std::size_t Outputs, class Row>
+struct pass_plan {
+    using variables = Variables;
     using all_axes = typename axes_of_variables<variables>::type;
-    using reductions = reductions_of_t<L>;
-    using outputs = type_list<W...>;
-    using terms = typename terms_of<L, W...>::type;
+    using reductions = Reductions;
+    using terms = Terms;
 
-    using accumulated = typename reduction_roots<reductions>::type;  // loss reductions' arguments
+    using accumulated = Accumulated;  // loss reductions' arguments
     using term_exprs = typename unique_list<typename term_roots<terms>::type>::type;
     using weight_inputs = typename term_roots<terms>::weight_sources;  // computed a of dW += Gᵀ·a
     using graph = typename graph_walk_all<
@@ -461,12 +473,12 @@ struct plan_of {
     /// Every node some stage evaluates elementwise (each once per element of its stage).
     using nodes = typename nodes_of_stages<stages, nodes_of>::type;
 
-    /// The axis the executor tiles: the first axis of the stages' values (the batch, for a
-    /// model of samples).
-    using row_axis = typename first_stage_row<stages>::type;
+    /// The axis the executor tiles: the batch for a model of samples, the first axis of the
+    /// parameters for a pass over them, void (one row) for scalars.
+    using row_axis = Row;
     static_assert(all_fit_rows<buffered, row_axis>::value && all_fit_rows<accumulated, row_axis>::value,
-                  "ctgrad: every intermediate value, gradient term and reduced expression must have the rows "
-                  "(the batch) as its first axis and at most one more axis: [batch] or [batch, k]");
+                  "ctgrad: every intermediate value, gradient term and reduced expression must have at most two "
+                  "axes, the first one the rows: [batch] or [batch, k] (over parameters alone: [k] or [k, n])");
 
     // ---- kernel choices, as named traits (tests/unit/test_executor_paths.cpp pins them) ----
 
@@ -481,7 +493,7 @@ struct plan_of {
     /// row can store the gradients instead of zeroing the buffers and adding into them.
     static constexpr bool one_term_per_output = [] {
         bool one = true;
-        for (std::size_t i = 0; i < sizeof...(W); ++i) {
+        for (std::size_t i = 0; i < Outputs; ++i) {
             std::size_t n = 0;
             tl_for_each(terms{}, [&](auto t, auto) { n += decltype(t)::type::output == i; });
             one = one && n == 1;
@@ -489,6 +501,114 @@ struct plan_of {
         return one;
     }();
 };
+
+// ---- splitting a loss into passes -------------------------------------------------------------
+
+/// The key of the pass that evaluates a root: the main pass (its first axis is the main row
+/// axis), else its shape (a pass over parameters; axes<> for scalars).
+struct main_pass_key {};
+template <class Root, class MainRow>
+using pass_key_t = std::conditional_t<(shape_of_t<Root>::rank > 0 &&
+                                       std::is_same_v<typename axis_at<shape_of_t<Root>, 0>::type, MainRow>),
+                                      main_pass_key, shape_of_t<Root>>;
+
+template <class Roots, class MainRow, class Key>
+struct roots_of_pass;
+template <class... R, class MainRow, class Key>
+struct roots_of_pass<type_list<R...>, MainRow, Key> {
+    using type = typename tl_concat_all<
+        std::conditional_t<std::is_same_v<pass_key_t<R, MainRow>, Key>, type_list<R>, type_list<>>...>::type;
+};
+template <class Terms, class MainRow, class Key>
+struct terms_of_pass;
+template <class... OT, class MainRow, class Key>
+struct terms_of_pass<type_list<OT...>, MainRow, Key> {
+    using type = typename tl_concat_all<std::conditional_t<
+        std::is_same_v<pass_key_t<typename OT::term::grid_expr, MainRow>, Key>, type_list<OT>, type_list<>>...>::type;
+};
+
+/// The main row axis: the batch if some root has it first, else the first axis of the first
+/// root that has axes (a loss of the parameters alone), else void.
+template <class Roots>
+struct main_row_of;
+template <class... R>
+struct main_row_of<type_list<R...>> {
+    static constexpr bool batch_first =
+        (std::is_same_v<typename axis_at<shape_of_t<R>, 0>::type, batch_axis> || ...);
+    template <class... Xs>
+    struct first_axis {
+        using type = void;
+    };
+    template <class X, class... Xs>
+    struct first_axis<X, Xs...> {
+        using type = std::conditional_t<shape_of_t<X>::rank == 0, typename first_axis<Xs...>::type,
+                                        typename axis_at<shape_of_t<X>, 0>::type>;
+    };
+    using type = std::conditional_t<batch_first, batch_axis, typename first_axis<R...>::type>;
+};
+
+template <class Key, class MainRow>
+struct row_of_key {
+    using type = typename axis_at<Key, 0>::type;  // a shape: its first axis (void for axes<>)
+};
+template <class MainRow>
+struct row_of_key<main_pass_key, MainRow> {
+    using type = MainRow;
+};
+
+/// Everything the executor needs to evaluate loss L and its gradients for W..., as types: the
+/// main pass (this plan itself: the sweep over the batch) and `parameter_passes`, one sweep per
+/// shape of the values that do not have the batch (`0.01_c * sum(pow<2>(w))`: a pass over w).
+template <class L, class... W>
+struct plan_of;
+
+template <class L, class... W>
+struct plan_split {
+    using variables = variables_of_t<L>;
+    using reductions = reductions_of_t<L>;
+    using all_terms = typename terms_of<L, W...>::type;
+    using all_accumulated = typename reduction_roots<reductions>::type;
+    using all_roots = typename tl_concat<all_accumulated, typename term_roots<all_terms>::type>::type;
+    using main_row = typename main_row_of<all_roots>::type;
+
+    template <class Key>
+    using pass = pass_plan<variables, reductions, typename roots_of_pass<all_accumulated, main_row, Key>::type,
+                           typename terms_of_pass<all_terms, main_row, Key>::type, sizeof...(W),
+                           typename row_of_key<Key, main_row>::type>;
+
+    template <class Roots>
+    struct other_keys;
+    template <class... R>
+    struct other_keys<type_list<R...>> {
+        using type = typename unique_list<typename tl_concat_all<
+            std::conditional_t<std::is_same_v<pass_key_t<R, main_row>, main_pass_key>, type_list<>,
+                               type_list<pass_key_t<R, main_row>>>...>::type>::type;
+    };
+    template <class Keys>
+    struct passes_of;
+    template <class... K>
+    struct passes_of<type_list<K...>> {
+        using type = type_list<pass<K>...>;
+    };
+    using main = pass<main_pass_key>;
+    using others = typename passes_of<typename other_keys<all_roots>::type>::type;
+};
+
+template <class L, class... W>
+struct plan_of : plan_split<L, W...>::main {
+    using outputs = type_list<W...>;
+    /// The sweeps over parameters alone, run after the main one, adding into the same sums
+    /// and gradient buffers.
+    using parameter_passes = typename plan_split<L, W...>::others;
+};
+
+/// The plan of a forward pass: the value of E (of rank 1 or more) stored, row by row, into
+/// output buffer 0 (`value(e)`, lower/forward.hpp).
+template <class E>
+using forward_plan = pass_plan<variables_of_t<E>, type_list<>, type_list<>,
+                               type_list<output_term<0, E, result_term<E>>>, 1,
+                               typename axis_at<shape_of_t<E>, 0>::type>;
+
 template <class L, class... W>
 using plan = plan_of<std::remove_cvref_t<L>, std::remove_cvref_t<W>...>;
 

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <functional>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <tuple>
 #include <type_traits>
@@ -57,6 +58,23 @@ constexpr void report_binding_faults(type_list<B...> bs) {
         else if constexpr (f[2] < sizeof...(B))
             (void)sizeof(variable_not_in_loss<spelled_t<tl_at_t<bound, f[2]>>>);
     }
+}
+
+/// Whether B is a binding of data of type T (program and forward_program check their arguments).
+template <class B, class T>
+constexpr bool binding_of_type() {
+    if constexpr (Binding<B>)
+        return std::is_same_v<typename std::remove_cvref_t<B>::value_type, T>;
+    else
+        return false;
+}
+/// Whether G is a contiguous range whose elements can be written (an output buffer).
+template <class G>
+constexpr bool writable_range() {
+    if constexpr (std::ranges::contiguous_range<G>)
+        return !std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<G>>>;
+    else
+        return false;
 }
 
 /// The first N of Ts... (first_n) and the last N (last_n), as a type list.
@@ -226,10 +244,7 @@ private:
 
     template <class B, class T>
     static constexpr bool binding_of_type() {
-        if constexpr (Binding<B>)
-            return std::is_same_v<typename std::remove_cvref_t<B>::value_type, T>;
-        else
-            return false;
+        return detail::binding_of_type<B, T>();
     }
     template <class G, class T>
     static constexpr bool buffer_of_type() {
@@ -240,10 +255,7 @@ private:
     }
     template <class G>
     static constexpr bool writable() {
-        if constexpr (std::ranges::contiguous_range<G>)
-            return !std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<G>>>;
-        else
-            return false;
+        return detail::writable_range<G>();
     }
 
     template <class... B>
@@ -329,11 +341,10 @@ private:
     static void validate(typename detail::executor<plan, T>::state& st, const std::tuple<B&...>& bindings,
                          const std::tuple<G&...>& grads, outputs<T>& out,
                          std::array<std::size_t, sizeof...(W) + 1>& out_size, Errors& fail) {
-        using pass = detail::executor<plan, T>;
         detail::resolve_bindings<typename plan::variables, typename plan::all_axes>(st, bindings, fail);
         if (!fail.ok())
             return;
-        if (const status s = pass::check(st); !s.ok())  // what only the executor knows: class indices, widths
+        if (const status s = detail::check_passes<plan, T>(st); !s.ok())  // what only the executor knows: class indices, widths
             return fail(s);
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             (([&] {
@@ -405,12 +416,13 @@ private:
                         const std::array<std::size_t, sizeof...(W) + 1>& out_size) {
         using pass = detail::executor<plan, T>;
         // The executor stores every gradient element itself (data of one row): no zeroing.
-        const bool overwrite = pass::overwrites_gradients(st);
+        const bool overwrite = !detail::has_parameter_passes_v<plan> && pass::overwrites_gradients(st);
         if (!overwrite)
             for (std::size_t i = 0; i < sizeof...(W); ++i)
                 std::fill_n(out[i], out_size[i], T(0));
         std::array<double, plan::reductions::size + 1> sums{};
         pass::run(st, sums.data(), out.data(), overwrite);
+        detail::run_parameter_passes<plan, T>(st, sums.data(), out.data());  // weight decay, ...
         loss = static_cast<T>(detail::evaluate_scalar<plan, L, T>(L{}, sums.data(), st));
     }
 };
@@ -441,8 +453,7 @@ public:
 
     /// As `operator()`, without exceptions: writes the loss and returns the status.
     status try_run(T& loss) const noexcept {
-        using pass = detail::executor<plan, T>;
-        if (const status s = pass::check(st_); !s.ok())
+        if (const status s = detail::check_passes<plan, T>(st_); !s.ok())
             return s;
         program::execute(loss, st_, out_, out_size_);
         return {};
@@ -471,14 +482,11 @@ constexpr auto value_and_grad(const L&, wrt_t<W...>) {
         return detail::type_list<>{};
 }
 
-/// The loss alone, as a program: `float e = value(E)(bind(x, xs), ...);`.
+/// The loss alone, as a program: `float e = value(E)(bind(x, xs), ...);`. (The value of an
+/// expression with axes, written into a buffer, is `value(e)` of lower/forward.hpp.)
 template <Expression L>
-constexpr auto value(const L&) {
-    static_assert(rank_v<L> == 0, "ctgrad: value(...) evaluates a scalar: reduce it with sum(...) or mean(...)");
-    if constexpr (rank_v<L> == 0)
-        return program<std::remove_cvref_t<L>>{};
-    else
-        return detail::type_list<>{};
+requires(rank_v<L> == 0) constexpr auto value(const L&) {
+    return program<std::remove_cvref_t<L>>{};
 }
 
 }  // namespace CTGRAD_ISA_NAMESPACE

@@ -6,6 +6,7 @@
 ///   - input term   `matmul(G, W)`:            dX[row, n] += Σ_k G[row, k]·W[k, n]
 ///   - reduce term  `sum over some axes of G`: db[k] += Σ_row G[row, k]
 ///   - pointwise    `G`:                       dT[row, k] += G[row, k]
+/// and a fifth that is no derivative: a forward pass's result `out[row, k] = G[row, k]`.
 /// Constant factors and signs of the derivative's sum are folded into each term's G.
 
 #include <type_traits>
@@ -41,6 +42,11 @@ template <class G>
 struct pointwise_term {
     using grid_expr = G;
 };
+/// out[grid] = G: a forward pass's value itself, stored into the caller's buffer.
+template <class G>
+struct result_term {
+    using grid_expr = G;
+};
 
 template <class T>
 inline constexpr bool is_weight_term_v = false;
@@ -54,6 +60,11 @@ template <class T>
 inline constexpr bool is_reduce_term_v = false;
 template <class Over, class G>
 inline constexpr bool is_reduce_term_v<reduce_term<Over, G>> = true;
+
+template <class T>
+inline constexpr bool is_result_term_v = false;
+template <class G>
+inline constexpr bool is_result_term_v<result_term<G>> = true;
 
 template <class E, class Scale>
 struct classify_terms {

@@ -128,6 +128,21 @@ inline void row_logsumexp(const T* a, std::size_t R, std::size_t C, T* dst) {
     }
 }
 
+/// dst[r] = the first c of the largest a[r·C + c], r < R, as a value of T: as torch.argmax, a
+/// NaN counts as the largest (the first NaN's index), ties give the first. (A scan: an index
+/// per row, no arithmetic for vectors to share.)
+template <class T>
+inline void row_argmax(const T* a, std::size_t R, std::size_t C, T* dst) {
+    for (std::size_t r = 0; r < R; ++r) {
+        const T* row = a + r * C;
+        std::size_t best = 0;
+        for (std::size_t c = 1; c < C && row[best] == row[best]; ++c)
+            if (row[c] > row[best] || row[c] != row[c])
+                best = c;
+        dst[r] = static_cast<T>(best);
+    }
+}
+
 /// dst[0] += Σ g[0, n): the sum of the whole tile.
 template <class T>
 inline void add_total(const T* g, std::size_t n, T* dst) {
