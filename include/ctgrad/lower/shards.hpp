@@ -316,7 +316,12 @@ private:
                 using Y = typename info::labels;
                 const std::size_t classes = st_.template extent_of<typename info::classes>();
                 const T* y = st_.template data_of<Y>();
-                for (std::size_t i = r0; i < r1 && err.ok(); ++i) {
+                std::size_t lo = r0, hi = r1;
+                if constexpr (!rows_of_variable<Y>) {  // labels not by row: all of them, by every shard
+                    lo = 0;
+                    hi = st_.size_of(shape_of_t<Y>{});
+                }
+                for (std::size_t i = lo; i < hi && err.ok(); ++i) {
                     const T v = y[i];
                     if (!(v >= 0 && v < static_cast<T>(classes) && v == static_cast<T>(static_cast<std::size_t>(v))))
                         err = {errc::class_index, detail::name_of<Y>(), info::classes::name.view(), classes, i};
