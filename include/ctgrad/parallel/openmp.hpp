@@ -10,7 +10,9 @@
 ///     auto [loss2, gw2] = ctgrad::openmp::run(call, 2);     // at most 2 threads
 ///
 /// The bits do not depend on the threads: the shards and the combine's order are the layout's
-/// (fixed by the batch size), the threads only decide who computes which shard.
+/// (fixed by the batch size), the threads only decide who computes which shard. On cores shared
+/// with other work, set OMP_WAIT_POLICY=passive (docs/performance.md): spinning waits then cost
+/// whole scheduling periods.
 
 #ifndef _OPENMP
 #error "ctgrad/parallel/openmp.hpp needs OpenMP: compile with -fopenmp (CMake: link ctgrad::openmp)"
