@@ -51,6 +51,9 @@
 #ifdef CTGRAD_BENCH_HAVE_TORCH
 #include "peers/torch.hpp"
 #endif
+#ifdef _OPENMP
+#include "peers/ctgrad_threads.hpp"
+#endif
 
 namespace bench {
 bool add_optimizer_benchmarks();  // benchmarks/optimizers.cpp
@@ -183,6 +186,40 @@ bool add_two_layer_size() {
     return ok;
 }
 
+// The sharded call with 1 and 2 OpenMP threads (rows threads1, threads2), and the memory
+// floor read by two threads (floor2) where `floor` is set: the scaling rows of docs/performance.md.
+template <class T, std::size_t B, std::size_t N, std::size_t K>
+bool add_threads_size(bool floor) {
+#ifdef _OPENMP
+    constexpr size3 size{B, N, K};
+    const auto p = std::make_shared<const problem<T>>(size);
+    bench::result<double> reference(size);
+    bench::scalar_loop<double>(p->template as<double>()).run(reference);
+    bool ok = check_and_register<bench::ctgrad_threads_single<T, N, K, 1>>("threads1", p, &reference);
+    ok &= check_and_register<bench::ctgrad_threads_single<T, N, K, 2>>("threads2", p, &reference);
+    if (floor)
+        ok &= check_and_register<bench::memory_floor_2<T>>("floor2", p, nullptr);
+    return ok;
+#else
+    (void)floor;
+    return true;
+#endif
+}
+template <class T, std::size_t B, std::size_t N, std::size_t H, std::size_t K>
+bool add_threads_two_layer_size() {
+#ifdef _OPENMP
+    constexpr size4 size{B, N, H, K};
+    const auto p = std::make_shared<const two_layer_problem<T>>(size);
+    bench::two_layer_result<double> reference(size);
+    bench::scalar_loop_two_layer<double>(two_layer_problem<double>(size)).run(reference);
+    bool ok = check_and_register<bench::ctgrad_threads_two_layer<T, N, H, K, 1>>("threads1", p, &reference);
+    ok &= check_and_register<bench::ctgrad_threads_two_layer<T, N, H, K, 2>>("threads2", p, &reference);
+    return ok;
+#else
+    return true;
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -227,6 +264,10 @@ int main(int argc, char** argv) {
     ok &= add_size<float, 65536, 256, 1>();  // 64 MiB of x: bandwidth-bound
     ok &= add_two_layer_size<float, 256, 784, 64, 10>();  // the two-layer perceptron on MNIST
     ok &= add_two_layer_size<double, 256, 784, 64, 10>();
+    ok &= add_threads_size<float, 16384, 256, 4>(false);  // threads: the scaling rows
+    ok &= add_threads_size<float, 1024, 784, 10>(false);
+    ok &= add_threads_size<float, 65536, 256, 1>(true);
+    ok &= add_threads_two_layer_size<float, 256, 784, 64, 10>();
     ok &= bench::add_optimizer_benchmarks();
     ok &= bench::add_forward_benchmarks();
     std::fflush(stdout);

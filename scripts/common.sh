@@ -13,7 +13,9 @@ CTGRAD_EXAMPLES_BUILD_DIR=${CTGRAD_EXAMPLES_BUILD_DIR:-$CTGRAD_ROOT/build-exampl
 
 # Debian packages needed to build and test ctgrad.
 CTGRAD_PACKAGES=(g++ cmake ninja-build ccache python3 libboost1.81-dev libxsimd-dev xtl-dev catch2 nlohmann-json3-dev zlib1g-dev
-                 pkg-config)  # pkg-config: the test consumer.pkg_config
+                 pkg-config   # pkg-config: the test consumer.pkg_config
+                 libopenmpi-dev openmpi-bin)  # MPI: examples/mpi and its test (mpirun -np 2); built only when found
+# (OpenMP, for ctgrad/parallel/openmp.hpp and its tests, is g++'s own libgomp: no package.)
 # The benchmarks' (built when found; their smoke test is part of the suite): Google Benchmark,
 # and the peers Eigen and libtorch (with OpenBLAS: without it libtorch's BLAS is the reference one).
 CTGRAD_BENCHMARK_PACKAGES=(libbenchmark-dev libeigen3-dev libtorch-dev libopenblas0-openmp)

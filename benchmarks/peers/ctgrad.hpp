@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <ctgrad/ctgrad.hpp>
+#include <ctgrad/lower/shards.hpp>
 #include <optional>
 #include <span>
 #include <tuple>
@@ -45,6 +46,10 @@ public:
     }
 
     using step_type = decltype(ctgrad::value_and_grad(E, ctgrad::wrt(w, b)));
+    using sharded_type = ctgrad::sharded_call<step_type, T>;
+
+    /// The prepared call split into shards (the default layout): ctgrad_threads.hpp.
+    sharded_type prepare_shards(result<T>& r) const { return sharded_type(prepare(r)); }
 
     /// The same program prepared for one result's buffers (`step.prepare(...)`): validated
     /// once, then each call runs the pass alone.

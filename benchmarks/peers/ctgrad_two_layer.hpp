@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <ctgrad/ctgrad.hpp>
+#include <ctgrad/lower/shards.hpp>
 #include <span>
 
 #include "../two_layer_problem.hpp"
@@ -43,10 +44,21 @@ public:
         r.loss = loss;
     }
 
+    using step_type = decltype(ctgrad::value_and_grad(E, ctgrad::wrt(w1, b1, w2, b2)));
+    using sharded_type = ctgrad::sharded_call<step_type, T>;
+
+    /// The call prepared once for one result's buffers, split into shards (the default layout).
+    sharded_type prepare_shards(two_layer_result<T>& r) const {
+        using in = std::span<const T>;
+        return sharded_type(step_.prepare(ctgrad::bind(x, in(p_.x)), ctgrad::bind(t, in(p_.t)), ctgrad::bind(w1, in(p_.w1)),
+                                          ctgrad::bind(b1, in(p_.b1)), ctgrad::bind(w2, in(p_.w2)),
+                                          ctgrad::bind(b2, in(p_.b2)), std::span<T>(r.dw1), std::span<T>(r.db1),
+                                          std::span<T>(r.dw2), std::span<T>(r.db2)));
+    }
+
 private:
     const two_layer_problem<T>& p_;
-    decltype(ctgrad::value_and_grad(E, ctgrad::wrt(w1, b1, w2, b2))) step_ =
-        ctgrad::value_and_grad(E, ctgrad::wrt(w1, b1, w2, b2));
+    step_type step_ = ctgrad::value_and_grad(E, ctgrad::wrt(w1, b1, w2, b2));
 };
 
 }  // namespace bench

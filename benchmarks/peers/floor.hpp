@@ -16,11 +16,12 @@ class memory_floor {
 public:
     explicit memory_floor(const problem<T>& p) : p_(p) {}
 
-    void run(result<T>& r) const {
+    void run(result<T>& r) const { r.loss = sum(p_.x.data(), p_.x.size()); }
+
+    /// The sum of x[0, size): the floor's pass (memory_floor_2 runs it on halves of x).
+    static T sum(const T* x, std::size_t size) {
         using V = xsimd::batch<T>;
         constexpr std::size_t L = V::size;
-        const T* x = p_.x.data();
-        const std::size_t size = p_.x.size();
         // Four independent accumulators: the adds' latency is hidden, the loads are the limit.
         V a0(T(0)), a1(T(0)), a2(T(0)), a3(T(0));
         std::size_t i = 0;
@@ -33,7 +34,7 @@ public:
         for (; i + L <= size; i += L) a0 += V::load_unaligned(x + i);
         T sum = xsimd::hadd((a0 + a1) + (a2 + a3));
         for (; i < size; ++i) sum += x[i];
-        r.loss = sum;
+        return sum;
     }
 
 private:

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <ctgrad/lower/shards.hpp>
 #include <ctgrad/optim/adam.hpp>
 #include <ctgrad/optim/sgd.hpp>
 #include <new>
@@ -112,6 +113,31 @@ TEST_CASE("a forward pass, argmax and a loss with weight decay perform no heap a
         CHECK(loss > 0);
         CHECK(out[0] > 0);
     }
+}
+
+TEST_CASE("a sharded call allocates its workspace once, then nothing per call", "[allocation][shards]") {
+    using namespace test_support::model;
+    const std::size_t B = 700, N = 10, K = 2;
+    auto xs = test_support::normal<float>(B * N, 1), ws = test_support::normal<float>(K * N, 2);
+    auto bs = test_support::normal<float>(K, 3), ts = test_support::uniform<float>(B * K, 4);
+    std::vector<float> dw(K * N), db(K);
+    const auto step = ctgrad::value_and_grad(half_sse, ctgrad::wrt(w, b));
+    auto call = ctgrad::prepare_shards(step, ctgrad::shard_layout::even(B, 6), ctgrad::bind(x, xs.data(), {B, N}),
+                                       ctgrad::bind(w, ws.data(), {K, N}), ctgrad::bind(b, bs),
+                                       ctgrad::bind(t, ts.data(), {B, K}), dw, db);
+    const long before = allocations.load();
+    float total = 0;
+    for (int round = 0; round < 3; ++round) {
+        total += std::get<0>(call());
+        for (std::size_t i = call.shards(); i-- > 0;)
+            call.run(i);
+        for (std::size_t part = 0; part < 3; ++part)
+            call.combine(part, 3);
+        total += std::get<0>(call.finish());
+    }
+    const long during = allocations.load() - before;
+    CHECK(during == 0);
+    CHECK(total > 0);
 }
 
 TEST_CASE("the allocation counter counts", "[allocation]") {

@@ -28,6 +28,8 @@ enum class errc {
     class_index,        ///< a class index (of one_hot, cross_entropy) is not an integer in 0..K-1
     extent_too_large,   ///< a layer is wider than the tile buffers of a layered model hold
     empty_axis,         ///< argmax over an axis of extent 0: no element to pick
+    shard_layout,       ///< a shard layout (lower/shards.hpp) does not cover the batch's rows
+    shard_index,        ///< a shard index beyond the layout's shards
 };
 
 /// The outcome of an evaluation: `ok()`, or what is wrong, naming the variable and axis.
@@ -149,6 +151,28 @@ struct status {
                 m.append("argmax over axis ");
                 quoted(axis);
                 m.append(" of extent 0: there is no element to pick");
+                break;
+            case errc::shard_layout:
+                if (expected == actual) {  // the rows are right: the count is not
+                    m.append("a shard layout needs at least one shard");
+                    break;
+                }
+                m.append("a shard layout of ");
+                number(actual);
+                m.append(" rows does not fit the batch: axis ");
+                quoted(axis);
+                m.append(" has ");
+                number(expected);
+                m.append(" rows");
+                break;
+            case errc::shard_index:
+                m.append("shard ");
+                number(actual);
+                m.append(" does not exist: the layout has ");
+                number(expected);
+                m.append(" shards (0 to ");
+                number(expected - 1);
+                m.append(")");
                 break;
         }
         return m;

@@ -580,12 +580,16 @@ struct executor {
         });
     }
 
-    /// Runs the plan: sums of the loss reductions into `sums`, gradients added into `out`
-    /// (stored, if `overwrite`: only where overwrites_gradients said so). check(s) must have
-    /// passed.
-    static void run(const state& s, double* sums, T* const* out, bool overwrite = false) {
+    /// Runs the plan on the rows [first, last) of the data (all of them by default; a shard
+    /// of lower/shards.hpp otherwise): sums of the loss reductions into `sums`, gradients added
+    /// into `out` (stored, if `overwrite`: only where overwrites_gradients said so). Sizes
+    /// (inverse-size leaves) and tiles are the whole batch's, so a row's contribution does
+    /// not depend on the range it is evaluated in. check(s) must have passed.
+    static void run(const state& s, double* sums, T* const* out, bool overwrite = false, std::size_t first = 0,
+                    std::size_t last = static_cast<std::size_t>(-1)) {
         const std::size_t all_rows = rows(s);
-        if (all_rows == 0)
+        last = std::min(last, all_rows);
+        if (first >= last)
             return;
         T scalars[nodes::size + 1] = {};  // the run-time scalar leaves (inverse sizes) by node
         tl_for_each(nodes{}, [&](auto node, auto i) {
@@ -604,16 +608,16 @@ struct executor {
         if (W >= 2 && rows_in_scalars(all_rows, most)) {  // one row per tile, in scalars
             const tile shape{0, 1, 0, most};
             copy_constants(s, shape, copy);
-            for (std::size_t r = 0; r < all_rows; ++r)
+            for (std::size_t r = first; r < last; ++r)
                 run_tile<T, true>(s, {r, 1, 0, shape.C}, buf, copy, scalars, sums, out, overwrite);
             return;
         }
         const tile shape = tile_shape(s, most);
         const std::size_t all_cols = Plan::column_tiles ? most : shape.C;
         copy_constants(s, shape, copy);
-        for (std::size_t r0 = 0; r0 < all_rows; r0 += shape.R)
+        for (std::size_t r0 = first; r0 < last; r0 += shape.R)
             for (std::size_t c0 = 0; c0 < all_cols; c0 += shape.C) {
-                const tile t{r0, std::min(shape.R, all_rows - r0), c0, std::min(shape.C, all_cols - c0)};
+                const tile t{r0, std::min(shape.R, last - r0), c0, std::min(shape.C, all_cols - c0)};
                 run_tile<V, false>(s, t, buf, copy, scalars, sums, out, overwrite);
             }
     }

@@ -146,8 +146,14 @@ inline namespace CTGRAD_ISA_NAMESPACE {
 
 /// A compiled loss: its value and, for each variable of W..., its gradient, in one fused sweep over the data.
 /// Stateless and re-entrant: one program may be called from several threads at once.
+template <class P, class T>
+class sharded_call;  // lower/shards.hpp
+
 template <class L, class... W>
 class program {
+    template <class P, class T>
+    friend class sharded_call;
+
 public:
     using plan = detail::plan<L, W...>;
 
@@ -461,6 +467,8 @@ public:
 
 private:
     friend class program;
+    template <class P, class U>
+    friend class sharded_call;  // lower/shards.hpp: a prepared call split into shards
     prepared() = default;  // only program makes one, from validated data
 
     typename detail::executor<plan, T>::state st_{};
