@@ -91,8 +91,8 @@ Without --check: prints the results as JSON on stdout, one case per line:
   perceptron: {"cases":[{"name":..., "loss_value":..., "grad_w":[...], "grad_b":[...] or null,
                "grad_x":[...]}]}
   layers, GELU: {"cases":[{"name":..., "loss_value":..., "grad_w1":[...], "grad_b1":[...],
-               "grad_w2":[...] or null, "grad_b2":[...] or null, "grad_x":[...]}]}
-               (grad_w2 and grad_b2 are null for one layer)
+                 "grad_w2":[...] or null, "grad_b2":[...] or null, "grad_x":[...]}]}
+                 (grad_w2 and grad_b2 are null for one layer)
   A NaN or infinity prints as the string "nan", "inf" or "-inf". The file's result fields
   (the loss value and the gradients) are optional.
 
