@@ -163,7 +163,7 @@ TEST_CASE("bad case files are errors naming the case and the field", "[parity]")
     CHECK_THAT(message_of([](auto& c) { c["dtype"] = "float16"; }), Contains("'dtype'") && Contains("float16"));
     CHECK_THAT(message_of([](auto& c) { c["target"] = "zeros"; }), Contains("'target'") && Contains("zeros"));
     CHECK_THAT(message_of([](auto& c) { c["B"] = -1; }), Contains("'B'") && Contains("non-negative integer"));
-    CHECK_THAT(message_of([](auto& c) { c["B"] = 0; }), Contains("'x'") && Contains("needs 0"));  // B = 0 is legal
+    CHECK_THAT(message_of([](auto& c) { c["B"] = 0u; }), Contains("'x'") && Contains("needs 0"));  // B = 0 is legal
     CHECK_THAT(message_of([](auto& c) { c["N"] = -3; }), Contains("'N'") && Contains("positive integer"));
     CHECK_THAT(message_of([](auto& c) { c["K"] = 1.5; }), Contains("'K'") && Contains("positive integer"));
     CHECK_THAT(message_of([](auto& c) { c["bias"] = "yes"; }), Contains("'bias'"));
