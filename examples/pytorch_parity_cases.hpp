@@ -4,17 +4,21 @@
 // Shared by examples/pytorch_parity.cpp (the tool) and tests/unit/test_pytorch_parity.cpp;
 // the layer cases (examples/pytorch_parity_layers.hpp) use its reading and comparison parts.
 //
-// The model of every case is o = sigmoid(x @ w.t() (+ b)) with a loss of two kinds against a
-// target of two kinds; with the data's two precisions that is 2 x 2 x 2 x 2 = 16 compiled
-// ctgrad programs, made from one function template (`evaluate_as`) and chosen at run time
-// from a table (`program_table`). N and K are dynamic axes, B the batch axis: one program
-// serves every size.
+// The model of every case is o = sigmoid(x @ w.t() (+ b)) with a loss against a target. The
+// losses mse_mean and half_sse come with or without a bias and against a given target or the
+// lecture's "ones"; mse_sum, bce_mean and bce_logits_mean (tests/data/empty_batch_cases.json)
+// only with a bias and a given target: 11 variants (`variants`), which with the data's two
+// precisions make 22 compiled ctgrad programs, made from one function template
+// (`evaluate_as`) and chosen at run time from a table (in `evaluate`). N and K are dynamic
+// axes, B the batch axis: one program serves every size, B = 0 (the empty batch) included.
 //
 // Comparison rule (`compare`, `tolerance_for`, `condition_scales`), the same for the tool
 // and the tests:
 //   error of an element = |a - r| / max(|r|, m, floor)
 //   error of a case     = the largest over loss_value and every element of grad_w, grad_b,
 //                         grad_x;  the case passes when it is <= rtol (NaN never passes)
+// where the reference is finite; a NaN reference needs a NaN, an infinite one the same
+// infinity (else the element's error is infinite), and a finite one a finite value.
 // with, by the precision of the reference results (the case's dtype; when ctgrad computes in
 // the other precision, the coarser of the two):
 //   float32: rtol = 1e-5,  floor = 2^-126  (FLT_MIN, the smallest normal float)
@@ -26,7 +30,10 @@
 //   d = dloss/dz = c (o - t) s  is off by u m_d,  m_d = c ((s + |o - t|)(o + s s_z) + s (|t| + |o - t|))
 //   m[grad_w[k,n]] = sum_b m_d |x_bn|    m[grad_x[b,n]] = sum_k m_d |w_kn|    m[grad_b[k]] = sum_b m_d
 //   m[loss_value]  = sum_bk c' (2 |o - t| (o + s s_z + |t|) + (o - t)^2)
-// (c = 2/(B K), c' = 1/(B K) for mse_mean; c = 1, c' = 1/2 for half_sse; t = 1 for "ones").
+// (c = 2/(B K), c' = 1/(B K) for mse_mean; c = 2, c' = 1 for mse_sum; c = 1, c' = 1/2 for
+// half_sse; t = 1 for "ones"); bce_mean and bce_logits_mean have their own d and loss terms
+// (`sigmoid_head`, shared with the layer cases). Where an input is not finite, m can be NaN
+// or infinite: such an m is ignored (the element is judged by max(|r|, floor)).
 // m is at least about |exact value|, larger by the element's condition number: each element
 // is judged relative to what rounding can do to it, a few |r| when it is well-conditioned,
 // far more when it is much smaller than its terms (a sum that cancels, o close to t, a
@@ -60,7 +67,9 @@
 namespace parity {
 
 enum class dtype { float32, float64 };
-enum class loss_kind { mse_mean, half_sse };
+enum class loss_kind { mse_mean, half_sse, mse_sum, bce_mean, bce_logits_mean };
+inline constexpr std::array<const char*, 5> loss_names{"mse_mean", "half_sse", "mse_sum", "bce_mean",
+                                                       "bce_logits_mean"};
 enum class target_kind { given, ones };
 
 inline const char* name_of(dtype d) {
@@ -96,7 +105,7 @@ public:
 };
 
 // ---------------------------------------------------------------------------------------
-// The model and the 16 programs
+// The model and the 22 programs
 
 namespace model {
 using namespace ctgrad;
@@ -107,13 +116,19 @@ inline constexpr auto t = input<"t">(batch, k);
 inline constexpr auto w = parameter<"w">(k, n);
 inline constexpr auto b = parameter<"b">(k);
 
-/// o = sigmoid(x @ w.t() (+ b)), B x K.
+/// z = x @ w.t() (+ b), B x K.
+template <bool Bias>
+constexpr auto logits() {
+    if constexpr (Bias)
+        return matmul(x, transpose(w)) + b;
+    else
+        return matmul(x, transpose(w));
+}
+
+/// o = sigmoid(z), B x K.
 template <bool Bias>
 constexpr auto output() {
-    if constexpr (Bias)
-        return sigmoid(matmul(x, transpose(w)) + b);
-    else
-        return sigmoid(matmul(x, transpose(w)));
+    return sigmoid(logits<Bias>());
 }
 
 /// The loss of a case, written as the PyTorch code that made it.
@@ -125,6 +140,12 @@ constexpr auto loss() {
         return mse_loss(o, t);  // F.mse_loss(o, t)
     else if constexpr (L == loss_kind::mse_mean)
         return mse_loss(ones(1, 1), o);  // the lecture's F.mse_loss(torch.ones(1,1), o)
+    else if constexpr (L == loss_kind::mse_sum)
+        return sum(pow<2>(o - t));  // F.mse_loss(o, t, reduction="sum")
+    else if constexpr (L == loss_kind::bce_mean)
+        return binary_cross_entropy(o, t);  // F.binary_cross_entropy(o, t)
+    else if constexpr (L == loss_kind::bce_logits_mean)
+        return binary_cross_entropy_with_logits(logits<Bias>(), t);  // F.binary_cross_entropy_with_logits(z, t)
     else if constexpr (Tg == target_kind::given)
         return 0.5_c * sum(pow<2>(o - t));  // E = 0.5 * ((o - t)**2).sum()
     else
@@ -205,25 +226,55 @@ results evaluate_as(const perceptron_case& c) {
     return r;
 }
 
-/// The 16 programs, one function pointer each: program_table[precision][loss * 4 + bias * 2 + target].
+/// A model variant: (loss, bias, target); each is one compiled program per precision.
+struct variant {
+    loss_kind loss;
+    bool bias;
+    target_kind target;
+};
+
+/// The 11 variants: mse_mean and half_sse in all four (bias, target) forms; mse_sum, bce_mean
+/// and bce_logits_mean with a bias and a given target only (the forms of the data).
+inline constexpr auto variants = [] {
+    std::array<variant, 11> v{};
+    std::size_t i = 0;
+    for (auto loss : {loss_kind::mse_mean, loss_kind::half_sse})
+        for (bool bias : {false, true})
+            for (auto target : {target_kind::given, target_kind::ones})
+                v[i++] = {loss, bias, target};
+    for (auto loss : {loss_kind::mse_sum, loss_kind::bce_mean, loss_kind::bce_logits_mean})
+        v[i++] = {loss, true, target_kind::given};
+    return v;
+}();
+
+/// The index in `variants` of (loss, bias, target), if it is one.
+inline std::optional<std::size_t> variant_index(loss_kind loss, bool bias, target_kind target) {
+    for (std::size_t i = 0; i < variants.size(); ++i)
+        if (variants[i].loss == loss && variants[i].bias == bias && variants[i].target == target)
+            return i;
+    return std::nullopt;
+}
+
 using evaluator = results (*)(const perceptron_case&);
 
 template <class T>
 constexpr auto programs_of() {
-    // Index i = loss * 4 + bias * 2 + target.
     return []<std::size_t... I>(std::index_sequence<I...>) {
         return std::array<evaluator, sizeof...(I)>{
-            &evaluate_as<T, static_cast<loss_kind>(I / 4), (I / 2) % 2 == 1, static_cast<target_kind>(I % 2)>...};
+            &evaluate_as<T, variants[I].loss, variants[I].bias, variants[I].target>...};
     }
-    (std::make_index_sequence<8>{});
+    (std::make_index_sequence<variants.size()>{});
 }
 
-inline constexpr std::array<std::array<evaluator, 8>, 2> program_table{programs_of<float>(), programs_of<double>()};
-
-/// Evaluates case `c` in precision `precision` (the case's own dtype, or the other one).
+/// Evaluates case `c` in precision `precision` (the case's own dtype, or the other one) with
+/// the program of its variant: programs[precision][variant index], 22 function pointers.
 inline results evaluate(const perceptron_case& c, dtype precision) {
-    const std::size_t i = static_cast<std::size_t>(c.loss) * 4 + (c.bias ? 2 : 0) + static_cast<std::size_t>(c.target);
-    return program_table[static_cast<std::size_t>(precision)][i](c);
+    static constexpr std::array<std::array<evaluator, variants.size()>, 2> programs{programs_of<float>(),
+                                                                                   programs_of<double>()};
+    const std::optional<std::size_t> i = variant_index(c.loss, c.bias, c.target);
+    if (!i)  // parse_case refuses these: this is not expected
+        throw input_error(detail::cat("case '", c.name, "': no program for its loss, bias and target"));
+    return programs[static_cast<std::size_t>(precision)][*i](c);
 }
 
 /// Evaluates case `c` in its own precision.
@@ -251,15 +302,76 @@ inline tolerance tolerance_for(dtype computed, dtype ref) {
     return tolerance_for(computed == dtype::float32 || ref == dtype::float32 ? dtype::float32 : dtype::float64);
 }
 
+/// The losses of a sigmoid head o = sigmoid(z), as far as the condition scales go.
+enum class head_kind { squared, bce, bce_logits };
+
+/// One element's part of the condition scales of a sigmoid head: d = dloss/dz, its bound e_d,
+/// and its term of the loss value's bound, for the logit z (bound ez) and the target t.
+struct head_terms {
+    double d, ed, e_loss;
+};
+
+/// With o = sigmoid(z), s = o (1 - o), e_o = o + s ez (its rounding, and z's through sigmoid'):
+///   squared (loss = cl sum (o - t)^2, dloss/do = cg (o - t)): d = cg (o - t) s,
+///     e_d = cg ((s + |o - t|) e_o + s (|t| + |o - t|)),  e_loss = cl (2 |o - t| (e_o + |t|) + (o - t)^2)
+///   bce (mean, cg = cl = 1/(BK)): d = cg (o - t), e_d = cg (e_o + |t| + 4|o - t|) (PyTorch divides
+///     by o (1 - o) and multiplies by it again); l = -(t log o + (1 - t) log(1 - o)),
+///     e_loss = cl (|o - t|/(1 - o) + |o - t| ez + |t| |log(1 - o) - log o| + 2|t log o|
+///                  + 2|(1 - t) log(1 - o)| + |1 - t| + |l|)
+///   bce_logits (mean, cg = cl = 1/(BK)): d = cg (o - t), e_d = cg (e_o + |t| + 2|o - t|);
+///     l = softplus(z) - t z, e_loss = cl (|o - t| ez + |t z| + the magnitudes of both ways to
+///     compute l (PyTorch's (1 - t) z + max(-z, 0) + log(e^-max + e^(-z-max)), ctgrad's
+///     softplus(z) - t z) + |l|)
+/// Shared with the layer cases (pytorch_parity_layers.hpp, `loss_head`).
+inline head_terms sigmoid_head(head_kind k, double cg, double cl, double z, double ez, double t) {
+    const double o = 1.0 / (1.0 + std::exp(-z)), s = o * (1 - o);
+    // Where s is exactly 0 (o exactly 0 or 1, z = +-inf among them) no error of z reaches o,
+    // not even an infinite bound's: 0, not 0 * inf.
+    const double eo = o + (s != 0 ? s * ez : 0.0), ot = std::fabs(o - t);
+    switch (k) {
+        case head_kind::squared:
+            return {cg * (o - t) * s, cg * ((s + ot) * eo + s * (std::fabs(t) + ot)),
+                    cl * (2 * ot * (eo + std::fabs(t)) + ot * ot)};
+        case head_kind::bce: {
+            const double lo = std::log(o), l1o = std::log1p(-o), l = -(t * lo + (1 - t) * l1o);
+            return {cg * (o - t), cg * (eo + std::fabs(t) + 4 * ot),
+                    cl * (ot / (1 - o) + ot * ez + std::fabs(t) * std::fabs(l1o - lo) + 2 * std::fabs(t * lo) +
+                          2 * std::fabs((1 - t) * l1o) + std::fabs(1 - t) + std::fabs(l))};
+        }
+        case head_kind::bce_logits: {
+            const double tail = std::log1p(std::exp(-std::fabs(z))), sp = std::fmax(z, 0) + tail;
+            const double l = sp - t * z;
+            return {cg * (o - t), cg * (eo + std::fabs(t) + 2 * ot),
+                    cl * (ot * ez + std::fabs(t * z) + std::fabs((1 - t) * z) + std::fmax(-z, 0) + tail + sp +
+                          std::fabs(t * z) + std::fabs(l))};
+        }
+    }
+    return {0, 0, 0};
+}
+
 /// The condition scale m of every result element (see the top of the file), in double: a
 /// first-order bound of the element's rounding error in units of the unit roundoff u, i.e.
 /// any evaluation in a precision with unit roundoff u is within about u m of the exact value.
 inline results condition_scales(const perceptron_case& c) {
     const std::size_t B = c.B, N = c.N, K = c.K;
-    const bool mse = c.loss == loss_kind::mse_mean;
     const double BK = static_cast<double>(B * K);
-    const double cg = mse ? 2.0 / BK : 1.0;  // d loss / d o = cg (o - t)
-    const double cl = mse ? 1.0 / BK : 0.5;  // loss = cl sum (o - t)^2
+    head_kind kind = head_kind::squared;
+    double cg = 1.0, cl = 0.5;  // half_sse: d loss / d o = cg (o - t), loss = cl sum (o - t)^2
+    switch (c.loss) {
+        case loss_kind::mse_mean:
+            cg = 2.0 / BK, cl = 1.0 / BK;
+            break;
+        case loss_kind::mse_sum:
+            cg = 2.0, cl = 1.0;
+            break;
+        case loss_kind::bce_mean:
+        case loss_kind::bce_logits_mean:
+            kind = c.loss == loss_kind::bce_mean ? head_kind::bce : head_kind::bce_logits;
+            cg = cl = 1.0 / BK;
+            break;
+        case loss_kind::half_sse:
+            break;
+    }
     results m;
     m.grad_w.assign(K * N, 0.0);
     m.grad_b.assign(c.bias ? K : 0, 0.0);
@@ -272,20 +384,16 @@ inline results condition_scales(const perceptron_case& c) {
                 z += c.x[bi * N + ni] * c.w[ki * N + ni];
                 sz += std::fabs(c.x[bi * N + ni] * c.w[ki * N + ni]);
             }
-            const double o = 1.0 / (1.0 + std::exp(-z));
-            const double s = o * (1.0 - o);  // sigmoid'(z)
-            const double t = c.target == target_kind::given ? std::fabs(c.t[bi * K + ki]) : 1.0;
-            const double ot = std::fabs(o - (c.target == target_kind::given ? c.t[bi * K + ki] : 1.0));
-            const double dO = o + s * sz;  // |error of o| / u: its rounding, and z's through sigmoid'
-            // d = cg (o - t) o (1 - o): |dd/do| <= cg (s + |o - t|), |dd/dt| = cg s; plus d's roundings.
-            const double md = cg * ((s + ot) * dO + s * (t + ot));
+            const double t = c.target == target_kind::given ? c.t[bi * K + ki] : 1.0;
+            const head_terms h = sigmoid_head(kind, cg, cl, z, sz, t);
+            const double md = h.ed;
             for (std::size_t ni = 0; ni < N; ++ni) {
                 m.grad_w[ki * N + ni] += md * std::fabs(c.x[bi * N + ni]);
                 m.grad_x[bi * N + ni] += md * std::fabs(c.w[ki * N + ni]);
             }
             if (c.bias)
                 m.grad_b[ki] += md;
-            m.loss_value += cl * (2.0 * ot * (dO + t) + ot * ot);
+            m.loss_value += h.e_loss;
         }
     }
     return m;
@@ -297,14 +405,24 @@ struct field_error {
     std::size_t index = 0;  ///< the element where it is largest
 };
 
+/// A reference NaN needs a NaN (error 0, else infinite), a reference infinity the same infinity
+/// (error 0, else infinite); a finite reference a finite value (a NaN gives a NaN error, an
+/// infinity an infinite one). An m that is not finite (non-finite inputs) is not used.
 inline field_error compare_values(const std::vector<double>& a, const std::vector<double>& r,
                                   const std::vector<double>& m, double floor) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
     if (a.size() != r.size() || m.size() != r.size())
         return {nan, 0};
     field_error f;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        const double e = std::fabs(a[i] - r[i]) / std::fmax(std::fmax(std::fabs(r[i]), m[i]), floor);
+        double e = 0;
+        if (std::isnan(r[i]))
+            e = std::isnan(a[i]) ? 0 : inf;
+        else if (std::isinf(r[i]))
+            e = a[i] == r[i] ? 0 : std::isnan(a[i]) ? nan : inf;
+        else
+            e = std::fabs(a[i] - r[i]) / std::fmax(std::fmax(std::fabs(r[i]), std::isfinite(m[i]) ? m[i] : 0.0), floor);
         if (std::isnan(e))
             return {nan, i};
         if (e > f.error)
@@ -417,10 +535,12 @@ public:
         fail(field, cat("unknown ", field, " '", s, "' (", known, ")"));
     }
 
-    std::size_t extent(const char* field) const {
+    /// A positive integer (or 0 when `zero_ok`).
+    std::size_t extent(const char* field, bool zero_ok = false) const {
         const auto& v = require(field);
-        if (!v.is_number_unsigned() || v.get<std::uint64_t>() == 0)
-            fail(field, cat("must be a positive integer, found ", shorten(v.dump())));
+        if (!v.is_number_unsigned() || (v.get<std::uint64_t>() == 0 && !zero_ok))
+            fail(field, cat(zero_ok ? "must be a non-negative integer" : "must be a positive integer", ", found ",
+                            shorten(v.dump())));
         if (v.get<std::uint64_t>() >= (std::uint64_t{1} << 31))  // so that products cannot overflow
             fail(field, cat("is too large: ", shorten(v.dump())));
         return static_cast<std::size_t>(v.get<std::uint64_t>());
@@ -433,13 +553,14 @@ public:
         return v.get<bool>();
     }
 
+    /// A number: a JSON number, or one of the strings "nan", "inf", "-inf" (JSON has none).
     double number(const char* field, dtype d) const {
         const auto& v = require(field);
-        if (!v.is_number())
-            fail(field, cat("must be a number, found ", shorten(v.dump())));
-        const double x = v.get<double>();
-        check_range(field, x, d, -1);
-        return x;
+        const std::optional<double> x = decode(v);
+        if (!x)
+            fail(field, cat("must be a number (or \"nan\", \"inf\", \"-inf\"), found ", shorten(v.dump())));
+        check_range(field, *x, d, -1);
+        return *x;
     }
 
     /// An array of exactly n numbers.
@@ -453,10 +574,11 @@ public:
         std::vector<double> out;
         out.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
-            const auto& e = v[i];
-            if (!e.is_number())
-                fail(field, cat("element ", std::to_string(i), " is not a number: ", shorten(e.dump())));
-            out.push_back(e.get<double>());
+            const std::optional<double> e = decode(v[i]);
+            if (!e)
+                fail(field, cat("element ", std::to_string(i), " is not a number (or \"nan\", \"inf\", \"-inf\"): ",
+                                shorten(v[i].dump())));
+            out.push_back(*e);
             check_range(field, out.back(), d, static_cast<long long>(i));
         }
         return out;
@@ -469,15 +591,29 @@ public:
     }
 
 private:
+    /// A JSON number, or NaN and the infinities as the case files write them.
+    static std::optional<double> decode(const nlohmann::json& v) {
+        if (v.is_number())
+            return v.get<double>();
+        if (v.is_string()) {
+            const std::string& s = v.get_ref<const std::string&>();
+            if (s == "nan")
+                return std::numeric_limits<double>::quiet_NaN();
+            if (s == "inf" || s == "-inf")
+                return s == "inf" ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+        }
+        return std::nullopt;
+    }
+
     static std::string shorten(std::string s) {
         if (s.size() > 40)
             s.replace(37, std::string::npos, "...");
         return s;
     }
 
-    /// Float32 data must be finite as a float (as a double JSON numbers always are).
+    /// Float32 data must not overflow float32 (an infinity written "inf" is one already).
     void check_range(const char* field, double x, dtype d, long long i) const {
-        if (d == dtype::float32 && std::isinf(static_cast<float>(x)))
+        if (d == dtype::float32 && std::isfinite(x) && std::isinf(static_cast<float>(x)))
             fail(field, cat(i >= 0 ? cat("element ", std::to_string(i), " ") : std::string(), "(",
                             nlohmann::json(x).dump(), ") overflows float32"));
     }
@@ -522,6 +658,17 @@ auto parse_file(const nlohmann::json& j, const std::string& file, Parse parse) {
     return out;
 }
 
+/// Does some case of the parsed file `j`, {"cases": [...]}, have the field `field`? (The
+/// kinds of case files are told apart so.)
+inline bool some_case_has(const nlohmann::json& j, const char* field) {
+    if (!j.is_object() || !j.contains("cases") || !j.at("cases").is_array())
+        return false;
+    for (const auto& c : j.at("cases"))
+        if (c.is_object() && c.contains(field))
+            return true;
+    return false;
+}
+
 /// Reads a file and parses it as JSON.
 inline nlohmann::json read_json(const std::string& path) {
     std::error_code ec;
@@ -548,12 +695,16 @@ inline perceptron_case parse_case(const nlohmann::json& j, std::size_t index, co
     perceptron_case c;
     const detail::case_reader r = detail::open_case(j, index, file, c.name);
     c.type = detail::dtype_of(r);
-    c.B = r.extent("B");
+    c.B = r.extent("B", true);  // B = 0: the empty batch
     c.N = r.extent("N");
     c.K = r.extent("K");
-    c.loss = static_cast<loss_kind>(r.choice("loss", std::array{"mse_mean", "half_sse"}));
+    c.loss = static_cast<loss_kind>(r.choice("loss", loss_names));
     c.bias = r.boolean("bias");
     c.target = static_cast<target_kind>(r.choice("target", std::array{"given", "ones"}));
+    if (!variant_index(c.loss, c.bias, c.target))
+        r.fail("loss", detail::cat("loss '", loss_names[static_cast<std::size_t>(c.loss)],
+                                   "' needs a bias and a given target (only mse_mean and half_sse have the "
+                                   "other forms)"));
 
     using detail::product;
     c.x = r.numbers("x", product(c.B, c.N), c.type, "B*N");

@@ -15,6 +15,9 @@
 // in double on the inputs rounded to the precision); each instantiated only where it is
 // used. The cases of a type share its program and differ only in their data; the axes are
 // dynamic, B the batch axis.
+// The GELU cases (pytorch_parity_gelu.hpp) are layer cases too, with act gelu, one of them
+// with the loss mse_act (the MSE of one layer's activation); their 2 models have a table of
+// their own (`run` takes the table), which this header does not instantiate.
 //
 // Comparison: the rule of pytorch_parity_cases.hpp (parity::compare_values,
 // parity::tolerance_for), over loss_value and every element of grad_w1, grad_b1, grad_w2,
@@ -45,9 +48,11 @@
 
 namespace parity::layers {
 
-enum class act_kind { none, sigmoid, tanh, relu, softplus };  // none: one layer
-enum class loss_kind { mse_mean, half_sse, bce, bce_logits, cross_entropy };
-inline constexpr std::array<const char*, 5> act_names{"none", "sigmoid", "tanh", "relu", "softplus"};
+// gelu (the tanh approximation) and mse_act are the GELU cases' (pytorch_parity_gelu.hpp): a
+// layer file names neither; mse_act is F.mse_loss(act(z), t) on one layer.
+enum class act_kind { none, sigmoid, tanh, relu, softplus, gelu };  // none: one layer (but see mse_act)
+enum class loss_kind { mse_mean, half_sse, bce, bce_logits, cross_entropy, mse_act };
+inline constexpr std::array<const char*, 6> act_names{"none", "sigmoid", "tanh", "relu", "softplus", "gelu"};
 inline constexpr std::array<const char*, 5> loss_names{"mse_mean", "half_sse", "bce", "bce_logits", "cross_entropy"};
 
 /// The gradients of a case, in this order; one-layer models have no grad_w2, grad_b2 (empty).
@@ -138,8 +143,10 @@ constexpr auto activation(const Z& z) {
         return tanh(z);
     else if constexpr (A == act_kind::relu)
         return relu(z);
-    else
+    else if constexpr (A == act_kind::softplus)
         return softplus(z);
+    else
+        return gelu(z);
 }
 
 /// The logits: x·wᵀ + b (one layer), act(x·W1ᵀ + b1)·W2ᵀ + b2 (two).
@@ -155,7 +162,9 @@ constexpr auto logits() {
 template <int Layers, act_kind A, loss_kind L>
 constexpr auto loss() {
     constexpr auto z = logits<Layers, A>();
-    if constexpr (L == loss_kind::mse_mean)
+    if constexpr (L == loss_kind::mse_act)
+        return mse_loss(activation<A>(z), t);  // F.mse_loss(act(z), t), one layer
+    else if constexpr (L == loss_kind::mse_mean)
         return mse_loss(sigmoid(z), t);  // F.mse_loss(o, t)
     else if constexpr (L == loss_kind::half_sse)
         return 0.5_c * sum(pow<2>(sigmoid(z) - t));  // 0.5 * ((o - t) ** 2).sum()
@@ -296,10 +305,11 @@ enum class method { value_and_grad, reference };
 /// The results of case `c`, computed in `precision` by `method`.
 using runner = results (*)(const layer_case& c, dtype precision);
 
-/// The program of model type I (`model_keys[I]`) by method Mth.
-template <method Mth, std::size_t I>
+/// The program of model type I of the table Keys (`model_keys[I]`, or the GELU cases' keys)
+/// by method Mth.
+template <method Mth, const auto& Keys, std::size_t I>
 results run(const layer_case& c, dtype precision) {
-    constexpr model_key key = model_keys[I];
+    constexpr model_key key = Keys[I];
     using M = model_type<key.layers, key.act, key.loss>;
     if constexpr (Mth == method::reference)
         return reference_results<M>(c, precision);
@@ -312,7 +322,7 @@ results run(const layer_case& c, dtype precision) {
 template <method Mth = method::value_and_grad>
 results evaluate(const layer_case& c, dtype precision) {
     static constexpr auto programs = []<std::size_t... I>(std::index_sequence<I...>) {
-        return std::array<runner, sizeof...(I)>{&run<Mth, I>...};
+        return std::array<runner, sizeof...(I)>{&run<Mth, model_keys, I>...};
     }
     (std::make_index_sequence<model_keys.size()>{});
     return programs.at(c.model)(c, precision);
@@ -334,6 +344,7 @@ results evaluate(const layer_case& c, dtype precision) {
 //                            tanh    2|a| e_a + 1        (1 − a², from the output)
 //                            relu    0                   (the data keep z1 = 0 or |z1| >= 1e-5 Σ|terms|)
 //                            softplus σ'(z1) e_z1 + σ(z1)
+//                            gelu    see `activate` (the tanh approximation, term by term)
 //   z2 = a·W2ᵀ + b2       e = Σ_h (|w2| e_a + |a w2|) + |b2|
 //   the head: the loss ℓ and d = ∂loss/∂z2, with bounds e_ℓ, e_d (see `loss_head`)
 //   backward: G = ∂/∂z2 = d;  ∂/∂a = G·W2 (e = Σ_k e_G |w2| + |G w2|);  g1 = ∂/∂z1 = (G·W2) act'(z1)
@@ -364,6 +375,25 @@ inline act_point activate(act_kind k, double z, double ez) {
             const double a = std::fmax(z, 0) + std::log1p(std::exp(-std::fabs(z))), s = sigma(z);
             return {a, a + s * ez, s, s * (1 - s) * ez + s};
         }
+        case act_kind::gelu: {
+            // a = ½ z (1 + th), th = tanh(u), u = c0 (z + c1 z³); a' = ½ (1 + th) + ½ z (1 − th²) u',
+            // u' = c0 (1 + 3 c1 z²) (ctgrad's derivative and PyTorch's backward, term by term). Each
+            // product or sum of terms rounds by the magnitudes of its terms, a few of them each.
+            constexpr double c0 = 0.7978845608028654, c1 = 0.044715;  // √(2/π)
+            const double az = std::fabs(z), z2 = z * z;
+            const double u = c0 * (z + c1 * z2 * z), du = c0 * (1 + 3 * c1 * z2);
+            const double eu = 4 * c0 * (az + c1 * z2 * az) + du * ez;
+            const double th = std::tanh(u), s = 1 - th * th;
+            const double eth = std::fabs(th) + s * eu;
+            const double a = 0.5 * z * (1 + th);
+            const double ea = std::fabs(a) + 0.5 * az * (1 + std::fabs(th) + eth) + 0.5 * (1 + th) * ez;
+            const double left = 0.5 * (1 + th), right = 0.5 * z * s * du, da = left + right;
+            const double eleft = 0.5 * (1 + std::fabs(th) + eth);
+            const double eright = 4 * std::fabs(right) + 0.5 * az * du * (2 * std::fabs(th) * eth + 1 + th * th) +
+                                  0.5 * az * s * 4 * c0 * (1 + 3 * c1 * z2) +
+                                  0.5 * s * (du + az * c0 * 6 * c1 * az) * ez;
+            return {a, ea, da, eleft + eright + std::fabs(da)};
+        }
         case act_kind::none:
             break;
     }
@@ -376,15 +406,15 @@ struct head {
 };
 
 /// The loss and its derivative with respect to the logits z (B×K, bounds ez):
-///   sigmoid heads, o = σ(z), s = o (1 − o), e_o = o + s e_z:
+///   sigmoid heads, o = σ(z), s = o (1 − o), e_o = o + s e_z (parity::sigmoid_head, shared with
+///   the perceptron cases, has the formulas):
 ///     mse_mean, half_sse: as parity::condition_scales (c = 2/(BK) or 1, c' = 1/(BK) or 1/2)
 ///     bce (c = 1/(BK)): d = c (o − t), e_d = c (e_o + |t| + 4|o − t|) (PyTorch divides by o(1 − o)
-///       and multiplies by it again); ℓ = −(t log o + (1 − t) log(1 − o)),
-///       e_ℓ = |o − t|/(1 − o) + |o − t| e_z + |t| |log(1 − o) − log o| + 2|t log o| + 2|(1 − t) log(1 − o)|
-///             + |1 − t| + |ℓ|
-///     bce_logits (c = 1/(BK)): d = c (σ − t), e_d = c (e_σ + |t| + 2|σ − t|); ℓ = softplus(z) − t z,
-///       e_ℓ = |σ − t| e_z + |t z| + the magnitudes of both ways to compute ℓ (PyTorch's
-///       (1 − t) z + max(−z, 0) + log(e^−max + e^(−z−max)), ctgrad's softplus(z) − t z) + |ℓ|
+///       and multiplies by it again)
+///     bce_logits (c = 1/(BK)): d = c (σ − t), e_d = c (e_σ + |t| + 2|σ − t|)
+///   mse_act (one layer), o = act(z) with bound e_a, a' = act'(z) with bound e_a', c = 2/(BK):
+///     d = c (o − t) a', e_d = c (a' (e_a + |t| + |o − t|) + |o − t| e_a' + |(o − t) a'|),
+///     e_ℓ = (2|o − t| (e_a + |t|) + (o − t)²) / (BK)
 ///   cross_entropy, per sample, lse = log Σ_j exp z_j, p = softmax(z), ℓ = lse − z_y:
 ///     e_lse = Σ_j p_j (e_zj + |z_j − max z| + 2) + |lse|, e_(z_k − lse) = e_zk + e_lse + |z_k − lse|,
 ///     e_p_k = p_k (e_(z_k − lse) + 1), d_k = (p_k − [k = y]) / B, e_d = (e_p + |p_k − [k = y]|) / B,
@@ -417,40 +447,25 @@ inline head loss_head(const layer_case& c, const std::vector<double>& z, const s
     }
     const double BK = static_cast<double>(B * K);
     for (std::size_t i = 0; i < B * K; ++i) {
-        const double zi = z[i], t = c.t[i], o = 1.0 / (1.0 + std::exp(-zi)), s = o * (1 - o);
-        const double eo = o + s * ez[i], ot = std::fabs(o - t);
-        switch (c.loss) {
-            case loss_kind::mse_mean:
-            case loss_kind::half_sse: {
-                const bool mse = c.loss == loss_kind::mse_mean;
-                const double cg = mse ? 2.0 / BK : 1.0, cl = mse ? 1.0 / BK : 0.5;
-                h.d[i] = cg * (o - t) * s;
-                h.ed[i] = cg * ((s + ot) * eo + s * (std::fabs(t) + ot));
-                h.e_loss += cl * (2 * ot * (eo + std::fabs(t)) + ot * ot);
-                break;
-            }
-            case loss_kind::bce: {
-                const double lo = std::log(o), l1o = std::log1p(-o), l = -(t * lo + (1 - t) * l1o);
-                h.d[i] = (o - t) / BK;
-                h.ed[i] = (eo + std::fabs(t) + 4 * ot) / BK;
-                h.e_loss += (ot / (1 - o) + ot * ez[i] + std::fabs(t) * std::fabs(l1o - lo) + 2 * std::fabs(t * lo) +
-                             2 * std::fabs((1 - t) * l1o) + std::fabs(1 - t) + std::fabs(l)) /
-                            BK;
-                break;
-            }
-            case loss_kind::bce_logits: {
-                const double tail = std::log1p(std::exp(-std::fabs(zi))), sp = std::fmax(zi, 0) + tail;
-                const double l = sp - t * zi;
-                h.d[i] = (o - t) / BK;
-                h.ed[i] = (eo + std::fabs(t) + 2 * ot) / BK;
-                h.e_loss += (ot * ez[i] + std::fabs(t * zi) + std::fabs((1 - t) * zi) + std::fmax(-zi, 0) + tail + sp +
-                             std::fabs(t * zi) + std::fabs(l)) /
-                            BK;
-                break;
-            }
-            case loss_kind::cross_entropy:
-                break;
+        const double t = c.t[i];
+        if (c.loss == loss_kind::mse_act) {
+            const act_point p = activate(c.act, z[i], ez[i]);
+            const double ot = std::fabs(p.a - t), cg = 2.0 / BK;
+            h.d[i] = cg * (p.a - t) * p.da;
+            h.ed[i] = cg * (p.da * (p.ea + std::fabs(t) + ot) + ot * p.eda + std::fabs((p.a - t) * p.da));
+            h.e_loss += (2 * ot * (p.ea + std::fabs(t)) + ot * ot) / BK;
+            continue;
         }
+        const bool mse = c.loss == loss_kind::mse_mean;
+        const head_kind kind = c.loss == loss_kind::bce          ? head_kind::bce
+                               : c.loss == loss_kind::bce_logits ? head_kind::bce_logits
+                                                                 : head_kind::squared;
+        const double cg = c.loss == loss_kind::half_sse ? 1.0 : mse ? 2.0 / BK : 1.0 / BK;
+        const double cl = c.loss == loss_kind::half_sse ? 0.5 : 1.0 / BK;
+        const head_terms ht = sigmoid_head(kind, cg, cl, z[i], ez[i], t);
+        h.d[i] = ht.d;
+        h.ed[i] = ht.ed;
+        h.e_loss += ht.e_loss;
     }
     return h;
 }
@@ -590,6 +605,8 @@ inline results reference_of(const layer_case& c) {
 // ---------------------------------------------------------------------------------------
 // Reading
 
+inline void read_data(const detail::case_reader& r, layer_case& c, const char* loss_field);
+
 /// Reads case number `index` (0-based) of a file called `file` (for messages).
 inline layer_case parse_case(const nlohmann::json& j, std::size_t index, const std::string& file = "") {
     layer_case c;
@@ -618,7 +635,15 @@ inline layer_case parse_case(const nlohmann::json& j, std::size_t index, const s
                                        : std::string("one layer"),
                                    " (the models: tests/data/README.md, \"Layer cases\")"));
     c.model = *model;
+    read_data(r, c, "loss_value");
+    return c;
+}
 
+/// Reads the arrays of case `c`, whose model (layers, act, loss) and extents are read: the
+/// parameters, x, t or y, and the results (each optional; the loss value's field is called
+/// `loss_field`).
+inline void read_data(const detail::case_reader& r, layer_case& c, const char* loss_field) {
+    const bool two = c.layers == 2;
     // The parameters and x, by `field` (the gradients' order), and their shapes.
     const std::array<std::size_t, 5> sizes = c.sizes();
     const std::array<const char*, 5> shapes =
@@ -644,15 +669,14 @@ inline layer_case parse_case(const nlohmann::json& j, std::size_t index, const s
     }
 
     // Results: each optional, checked when present.
-    if (r.present("loss_value"))
-        c.loss_value = r.number("loss_value", dtype::float64);
+    if (r.present(loss_field))
+        c.loss_value = r.number(loss_field, dtype::float64);
     for (std::size_t f = 0; f < field_names.size(); ++f) {
         if (sizes[f] == 0)
             r.absent(field_names[f], "for one layer");
         else if (r.present(field_names[f]))
             c.grad[f] = r.numbers(field_names[f], sizes[f], dtype::float64, shapes[f]);
     }
-    return c;
 }
 
 /// Reads the cases of a parsed file: {"cases": [...]}.
@@ -668,11 +692,7 @@ inline std::vector<layer_case> load_cases(const std::string& path) {
 /// Is `j` a file of layer cases? Yes when some case has a field "layers" (perceptron cases
 /// have none).
 inline bool is_layer_file(const nlohmann::json& j) {
-    if (!j.is_object() || !j.contains("cases") || !j.at("cases").is_array())
-        return false;
-    const auto& cases = j.at("cases");
-    return std::any_of(cases.begin(), cases.end(),
-                       [](const nlohmann::json& c) { return c.is_object() && c.contains("layers"); });
+    return detail::some_case_has(j, "layers");
 }
 
 }  // namespace parity::layers

@@ -29,8 +29,9 @@ for name in "${names[@]}"; do
   echo "== $name"
   case "$name" in
     pytorch_parity)
-      "$build_dir/examples/$name" --check tests/data/perceptron_cases.json
-      "$build_dir/examples/$name" --check tests/data/layer_cases.json ;;
+      for cases in perceptron_cases perceptron_more_cases empty_batch_cases nonfinite_cases layer_cases gelu_cases; do
+        "$build_dir/examples/$name" --check "tests/data/$cases.json"
+      done ;;
     train_*)
       if [[ -n "$sklearn_data" ]]; then
         "$build_dir/examples/$name" "$sklearn_data" --plot "$build_dir/$name.svg"
