@@ -351,3 +351,47 @@ TEST_CASE("shards: a class index out of range in one shard writes no loss and no
     ys[33] = 0;
     CHECK(std::get<0>(call()) > 0);
 }
+
+TEST_CASE("shards: a term over the parameters alone (weight decay) is added once, not once per shard",
+          "[shards][parameter_terms]") {
+    using namespace test_support::model;
+    using namespace ctgrad::literals;
+    constexpr auto decayed = mse + 0.05_c * (sum(pow<2>(w)) + sum(pow<2>(b)));
+    const auto step = value_and_grad(decayed, wrt(w, b));
+    const std::size_t B = 600, N = 17, K = 5;
+    const auto xs = test_support::normal<float>(B * N, 1), ws = test_support::normal<float>(K * N, 2, 0.3);
+    const auto bs = test_support::normal<float>(K, 3, 0.1), ts = test_support::uniform<float>(B * K, 4);
+    std::vector<float> dw(K * N), db(K), rw(K * N), rb(K);
+    auto bound = [&](auto&... g) {
+        return std::tuple_cat(std::make_tuple(bind(x, xs.data(), {B, N}), bind(w, ws.data(), {K, N}), bind(b, bs),
+                                              bind(t, ts.data(), {B, K})),
+                              std::forward_as_tuple(g...));
+    };
+    const float reference = std::get<0>(std::apply(step, bound(rw, rb)));
+    double decay = 0;  // the term itself, to see that it is in the reference once
+    for (float v : ws)
+        decay += 0.05 * v * v;
+    for (float v : bs)
+        decay += 0.05 * v * v;
+    const float without = std::get<0>(value_and_grad(mse, wrt(w, b))(bind(x, xs.data(), {B, N}),
+                                                                      bind(w, ws.data(), {K, N}), bind(b, bs),
+                                                                      bind(t, ts.data(), {B, K}), dw, db));
+    REQUIRE(std::abs(reference - without - decay) <= 1e-5 * std::abs(reference));
+    for (const shard_layout& layout : layouts(B)) {
+        INFO(layout.count << " shards");
+        auto call = std::apply([&](auto&... a) { return prepare_shards(step, layout, a...); }, bound(dw, db));
+        check_drivers(call, dw, db);
+        const float loss = std::get<0>(call());
+        CHECK(std::abs(loss - reference) <= tolerance * std::abs(reference));
+        CHECK(test_support::normwise_error(dw, rw, 1e-6) <= tolerance);
+        CHECK(test_support::normwise_error(db, rb, 1e-6) <= tolerance);
+        // Partials combined elsewhere (MPI's path): the term is added by finish(partial), once.
+        for (std::size_t i = 0; i < call.shards(); ++i)
+            call.run(i);
+        call.combine_shards(0, call.shards());
+        const std::vector<std::byte> all(call.partial(0).begin(), call.partial(0).end());
+        const float loss2 = std::get<0>(call.finish(all));
+        CHECK(std::abs(loss2 - reference) <= tolerance * std::abs(reference));
+        CHECK(test_support::normwise_error(dw, rw, 1e-6) <= tolerance);
+    }
+}

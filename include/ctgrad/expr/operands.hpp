@@ -48,6 +48,27 @@ inline constexpr bool same_shape_operands_v = [] {
     else
         return true;  // as_operand's message says what is wrong
 }();
+
+/// Are the axes of one of A and B among the other's? The regression losses ask it of their
+/// input and target: they broadcast (a 1×1 target, a [k] target against [batch, k]), but a
+/// target with an axis the input lacks (a name misspelt, `j` for `k`) would broadcast the loss
+/// into a larger tensor, which PyTorch's sizes would have refused.
+/// (By name: two axes of one name and other extents are the shape rule's "shape mismatch".)
+template <class A, class... B>
+constexpr bool name_among(axes<B...>) {
+    return (... || (A::name.view() == B::name.view()));
+}
+template <class... A, class Bs>
+constexpr bool names_within(axes<A...>, Bs bs) {
+    return (name_among<A>(bs) && ...);
+}
+template <class A, class B>
+inline constexpr bool nested_shape_operands_v = [] {
+    if constexpr (Expression<A> && Expression<B>)
+        return names_within(shape_of_t<A>{}, shape_of_t<B>{}) || names_within(shape_of_t<B>{}, shape_of_t<A>{});
+    else
+        return true;  // a plain number: as_operand's message says what is wrong
+}();
 }  // namespace detail
 
 }  // namespace ctgrad

@@ -159,7 +159,14 @@ constexpr auto binary_cross_entropy_with_logits(const A& z, const B& t) {
 template <class A, class B>
 requires detail::OperatorOperands<A, B>
 constexpr auto mse_loss(const A& input, const B& target) {
-    return mean(pow<2>(input - target));
+    static_assert(detail::nested_shape_operands_v<A, B>,
+                  "ctgrad: mse_loss(input, target): the target has an axis the input lacks, or the input one the target lacks "
+                  "(axes are matched by name: declare the target with the input's axes, e.g. input<\"t\">(batch, k) "
+                  "for an input [batch, k])");
+    if constexpr (detail::nested_shape_operands_v<A, B>)
+        return mean(pow<2>(input - target));
+    else  // one error, the one above (a loss of both operands: nothing else complains)
+        return mean(pow<2>(input)) + mean(pow<2>(target));
 }
 
 /// `F.l1_loss(input, target)`: mean over the broadcast shape of |input - target|. Its
@@ -167,7 +174,14 @@ constexpr auto mse_loss(const A& input, const B& target) {
 template <class A, class B>
 requires detail::OperatorOperands<A, B>
 constexpr auto l1_loss(const A& input, const B& target) {
-    return mean(abs(input - target));
+    static_assert(detail::nested_shape_operands_v<A, B>,
+                  "ctgrad: l1_loss(input, target): the target has an axis the input lacks, or the input one the target lacks "
+                  "(axes are matched by name: declare the target with the input's axes, e.g. input<\"t\">(batch, k) "
+                  "for an input [batch, k])");
+    if constexpr (detail::nested_shape_operands_v<A, B>)
+        return mean(abs(input - target));
+    else  // one error, the one above (a loss of both operands: nothing else complains)
+        return mean(pow<2>(input)) + mean(pow<2>(target));
 }
 
 namespace detail {
@@ -199,7 +213,11 @@ constexpr auto huber_loss(const A& input, const B& target, Delta delta = {}) {
     static_assert(detail::positive_constant_v<Delta>,
                   "ctgrad: huber_loss(input, target, delta): delta is a positive compile-time constant such as 0.5_c "
                   "(PyTorch: huber_loss does not support non-positive values for delta)");
-    if constexpr (detail::positive_constant_v<Delta>)
+    static_assert(detail::nested_shape_operands_v<A, B>,
+                  "ctgrad: huber_loss(input, target): the target has an axis the input lacks, or the input one the target lacks "
+                  "(axes are matched by name: declare the target with the input's axes, e.g. input<\"t\">(batch, k) "
+                  "for an input [batch, k])");
+    if constexpr (detail::positive_constant_v<Delta> && detail::nested_shape_operands_v<A, B>)
         return mean(detail::huber(input - target, delta));
     else
         return zero_expr{};  // one error, the one above
@@ -216,7 +234,11 @@ constexpr auto smooth_l1_loss(const A& input, const B& target, Beta beta = {}) {
     static_assert(Constant<Beta> && (detail::positive_constant_v<Beta> || is_zero_v<Beta>),
                   "ctgrad: smooth_l1_loss(input, target, beta): beta is a non-negative compile-time constant such as "
                   "0.5_c (PyTorch: smooth_l1_loss does not support negative values for beta)");
-    if constexpr (!Constant<Beta>)
+    static_assert(detail::nested_shape_operands_v<A, B>,
+                  "ctgrad: smooth_l1_loss(input, target): the target has an axis the input lacks, or the input one the target lacks "
+                  "(axes are matched by name: declare the target with the input's axes, e.g. input<\"t\">(batch, k) "
+                  "for an input [batch, k])");
+    if constexpr (!Constant<Beta> || !detail::nested_shape_operands_v<A, B>)
         return zero_expr{};  // one error, the one above
     else if constexpr (is_zero_v<Beta>)
         return l1_loss(input, target);

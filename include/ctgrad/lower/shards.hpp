@@ -175,8 +175,10 @@ public:
     void combine(std::size_t part = 0, std::size_t parts = 1) noexcept {
         if (parts == 0 || part >= parts || any_failed())
             return;
-        if (part == 0)
+        if (part == 0) {
             tree_sums(0, layout_.count);
+            parameters_pending_ = true;  // finish adds the passes over parameters, once
+        }
         std::size_t total = 0;
         for (std::size_t j = 0; j < G; ++j)
             total += row_owned[j] ? 0 : out_size_[j];
@@ -197,15 +199,21 @@ public:
     /// The loss and the gradients (as program::prepared's call returns them) once every shard
     /// ran and was combined. Throws `evaluation_error` with the first failed shard's status
     /// (in shard order), the loss and the parameter gradients left unwritten.
-    auto finish() const {
+    /// Terms over parameters alone (weight decay: `sum(pow<2>(w))`) are not sums over rows: they
+    /// are added here, once, to the combined sums and gradients.
+    auto finish() {
         T loss{};
         if (const status s = try_finish(loss); !s.ok())
             detail::throw_or_abort<evaluation_error>(s);
         return result(loss);
     }
-    status try_finish(T& loss) const noexcept {
+    status try_finish(T& loss) noexcept {
         if (const status s = first_failure(); !s.ok())
             return s;
+        if (parameters_pending_) {
+            detail::run_parameter_passes<plan, T>(st_, sums(record(0)), out_.data());
+            parameters_pending_ = false;
+        }
         loss = static_cast<T>(detail::evaluate_scalar<plan, L, T>(L{}, sums(record(0)), st_));
         return {};
     }
@@ -267,6 +275,7 @@ public:
                 std::memcpy(out_[j], combined.data() + offset_[j], out_size_[j] * sizeof(T));
         double s[S + 1];
         std::memcpy(s, combined.data(), S * sizeof(double));
+        detail::run_parameter_passes<plan, T>(st_, s, out_.data());  // once, on the combined partial
         return result(static_cast<T>(detail::evaluate_scalar<plan, L, T>(L{}, s, st_)));
     }
 
@@ -420,6 +429,7 @@ private:
     std::size_t record_bytes_ = 0;
     std::vector<std::byte> storage_;
     std::vector<status> failed_;
+    bool parameters_pending_ = false;  // combined since the last finish: its parameter passes are due
 };
 
 /// Prepares `step`'s call on `args...` (as `program::prepare`: bindings, then gradient buffers)
