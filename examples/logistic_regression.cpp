@@ -4,6 +4,7 @@
 
 // [snippet: logistic-regression]
 #include <ctgrad/ctgrad.hpp>
+#include <ctgrad/optim.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

@@ -6,6 +6,7 @@
 
 // [snippet: quick-start]
 #include <ctgrad/ctgrad.hpp>
+#include <ctgrad/optim.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

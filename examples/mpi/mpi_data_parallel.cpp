@@ -29,6 +29,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctgrad/ctgrad.hpp>
+#include <ctgrad/optim.hpp>
 #include <ctgrad/lower/shards.hpp>
 #include <span>
 #include <string_view>

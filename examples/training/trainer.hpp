@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctgrad/ctgrad.hpp>
+#include <ctgrad/optim.hpp>
 #include <span>
 #include <stdexcept>
 #include <string>

@@ -13,6 +13,7 @@
 ///   lower/     the lowering: one plan and one executor (xsimd), binding data, programs
 ///   print/     compile-time text and LaTeX of any expression or derivative
 ///   optim/     optimizers: torch.optim's SGD, Adam and AdamW, as SIMD loops over parameter buffers
+///              (include <ctgrad/optim.hpp> yourself)
 ///   reference/ a plain double-precision evaluator, the oracle for tests (include it yourself)
 ///
 /// The public names, in one place (each has an entry in docs/reference.md):
@@ -26,7 +27,7 @@
 ///   grad, grad_t, shape_of_t, rank_v, derivative_rule, elementwise_kernel
 ///   value_and_grad, value, wrt, bind, program, forward_program, status, errc, evaluation_error
 ///   to_text, to_latex, per_sample, name, derivative_text, derivative_latex, static_string
-///   optim::sgd, optim::sgd_options, optim::sgd_state, optim::adam, optim::adamw,
+///   in <ctgrad/optim.hpp>: optim::sgd, optim::sgd_options, optim::sgd_state, optim::adam, optim::adamw,
 ///   optim::adam_options, optim::adamw_options, optim::adam_state
 
 #include "ctgrad/diff/grad.hpp"
@@ -38,6 +39,4 @@
 #include "ctgrad/lower/bindings.hpp"
 #include "ctgrad/lower/forward.hpp"
 #include "ctgrad/lower/program.hpp"
-#include "ctgrad/optim/adam.hpp"
-#include "ctgrad/optim/sgd.hpp"
 #include "ctgrad/print.hpp"
