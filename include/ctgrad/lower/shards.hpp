@@ -228,7 +228,7 @@ public:
     }
     status try_evaluate(T& loss) noexcept {
         if (layout_.count == 1) {  // the serial call, as program::prepared runs it
-            if (const status s = pass::check(st_); !s.ok())
+            if (const status s = detail::check_passes<plan, T>(st_); !s.ok())
                 return s;
             prog::execute(loss, st_, out_, out_size_);
             return {};
