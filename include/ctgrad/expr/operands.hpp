@@ -59,7 +59,7 @@ constexpr bool name_among(axes<B...>) {
     return (... || (A::name.view() == B::name.view()));
 }
 template <class... A, class Bs>
-constexpr bool names_within(axes<A...>, Bs bs) {
+constexpr bool names_within(axes<A...>, [[maybe_unused]] Bs bs) {
     return (name_among<A>(bs) && ...);
 }
 template <class A, class B>
