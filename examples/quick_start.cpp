@@ -1,5 +1,6 @@
 // The README's starter, a whole program: a logistic regression on 200 two-dimensional points,
-// trained by mini-batch Adam (ctgrad::optim, torch.optim's update rule), then its accuracy.
+// with weight decay in the loss, trained by mini-batch Adam (ctgrad::optim, torch.optim's
+// update rule), its loss and accuracy printed as it trains.
 // tests/consumers/ builds this same file as an installed package, with add_subdirectory, with
 // FetchContent and with a plain compiler command line and pkg-config; CTest runs it here too.
 // It exits 1 if the accuracy misses its target.
@@ -24,7 +25,8 @@ constexpr auto t = input<"t">(batch, k);  // their labels, 0 or 1
 constexpr auto w = parameter<"w">(k, n);  // weights [k, n], as torch.nn.Linear's
 constexpr auto b = parameter<"b">(k);     // bias [k]
 constexpr auto z = matmul(x, transpose(w)) + b;                // the logits, [batch, k]
-constexpr auto loss = binary_cross_entropy_with_logits(z, t);  // mean over the batch
+constexpr auto loss = binary_cross_entropy_with_logits(z, t)  // mean over the batch
+                      + 0.001_c * sum(pow<2>(w));            // + weight decay (L2) on w
 
 // Differentiated at compile time: one call computes the loss and dloss/dw, dloss/db in one
 // fused SIMD pass over the data.
@@ -52,6 +54,14 @@ int main() {
     optim::adam<float> adam({ws.size(), bs.size()}, {.lr = 0.1f});  // torch.optim.Adam([w, b], lr=0.1)
     const std::size_t batch_size = 50;
     const std::span<const float> all_x(xs), all_t(ts);
+    // Predictions: the forward pass value(z) writes the logits of every sample into a buffer.
+    std::vector<float> logits(samples);
+    auto correct = [&] {
+        value(z)(bind(x, xs), bind(w, ws), bind(b, bs), logits);
+        std::size_t right = 0;
+        for (std::size_t i = 0; i < samples; ++i) right += (logits[i] > 0) == (ts[i] == 1.0f);
+        return right;
+    };
     for (int epoch = 1; epoch <= 100; ++epoch) {
         float epoch_loss = 0;
         for (std::size_t first = 0; first < samples; first += batch_size) {
@@ -62,16 +72,10 @@ int main() {
             adam.step({ws, bs}, {dw, db});  // optimizer.step(): no zero_grad, step overwrites dw, db
             epoch_loss += l * batch_size / samples;
         }
-        if (epoch % 20 == 0) std::printf("epoch %3d: loss %.3f\n", epoch, epoch_loss);
+        if (epoch % 20 == 0)
+            std::printf("epoch %3d: loss %.3f, accuracy %zu of %zu\n", epoch, epoch_loss, correct(), samples);
     }
-
-    // Predictions: the forward pass value(z) writes the logits of every sample into a buffer.
-    std::vector<float> logits(samples);
-    value(z)(bind(x, xs), bind(w, ws), bind(b, bs), logits);
-    std::size_t correct = 0;
-    for (std::size_t i = 0; i < samples; ++i) correct += (logits[i] > 0) == (ts[i] == 1.0f);
     std::printf("w = [%.2f, %.2f], b = %.2f\n", ws[0], ws[1], bs[0]);
-    std::printf("accuracy: %zu of %zu\n", correct, samples);
-    return correct >= 180 ? 0 : 1;  // at least 90 %
+    return correct() >= 180 ? 0 : 1;  // at least 90 %
 }
 // [snippet-end]
