@@ -4,7 +4,8 @@
 //   argmax  value(argmax(z, k)) into int: the predicted class (K > 1 only)
 //   eigen   O = σ(X·Wᵀ + b) with Eigen's matrix product, one temporary      (if built with Eigen)
 //   loop    the scalar loop
-// Named "forward/IMPL/float/B=..,N=..,K=.." (benchmarks/report.py's tables leave these rows
+// and the two-layer problem's predictions o = σ(σ(x·W1ᵀ + b1)·W2ᵀ + b2) (two_layer_problem.hpp).
+// Named "forward/IMPL/float/B=..,N=..,[H=..,]K=.." (benchmarks/report.py's tables leave these rows
 // out: they are not the loss-and-gradient rows). Before timing, ctgrad's and Eigen's outputs
 // are compared with the loop's in double (relative 1e-5 of the largest |o|), ctgrad's argmax
 // with the argmax of its own outputs.
@@ -26,6 +27,7 @@
 #include "peers/eigen.hpp"
 #endif
 #include "problem.hpp"
+#include "two_layer_problem.hpp"
 
 namespace bench {
 
@@ -139,6 +141,113 @@ bool add_forward_size() {
     return ok;
 }
 
+template <std::size_t N, std::size_t H, std::size_t K>
+struct two_layer_forward_model {
+    static constexpr ctgrad::axis<"n", N> n{};
+    static constexpr ctgrad::axis<"h", H> hid{};
+    static constexpr ctgrad::axis<"k", K> k{};
+    static constexpr auto x = ctgrad::input<"x">(ctgrad::batch, n);
+    static constexpr auto w1 = ctgrad::parameter<"w1">(hid, n);
+    static constexpr auto b1 = ctgrad::parameter<"b1">(hid);
+    static constexpr auto w2 = ctgrad::parameter<"w2">(k, hid);
+    static constexpr auto b2 = ctgrad::parameter<"b2">(k);
+    static constexpr auto h = ctgrad::sigmoid(ctgrad::matmul(x, ctgrad::transpose(w1)) + b1);
+    static constexpr auto o = ctgrad::sigmoid(ctgrad::matmul(h, ctgrad::transpose(w2)) + b2);
+};
+
+/// The two layers' o, row by row, in U (h of one row in `hidden`).
+template <class U, class T>
+void loop_forward(const two_layer_problem<T>& p, U* o) {
+    const std::size_t B = p.size.B, N = p.size.N, H = p.size.H, K = p.size.K;
+    std::vector<U> hidden(H);
+    for (std::size_t r = 0; r < B; ++r) {
+        for (std::size_t j = 0; j < H; ++j) {
+            U z = static_cast<U>(p.b1[j]);
+            for (std::size_t i = 0; i < N; ++i)
+                z += static_cast<U>(p.x[r * N + i]) * static_cast<U>(p.w1[j * N + i]);
+            hidden[j] = U(1) / (U(1) + std::exp(-z));
+        }
+        for (std::size_t c = 0; c < K; ++c) {
+            U z = static_cast<U>(p.b2[c]);
+            for (std::size_t j = 0; j < H; ++j)
+                z += hidden[j] * static_cast<U>(p.w2[c * H + j]);
+            o[r * K + c] = U(1) / (U(1) + std::exp(-z));
+        }
+    }
+}
+
+std::string row(const char* impl, const size4& s) {
+    return std::string("forward/") + impl + "/float/" + size_name(s);
+}
+
+bool report(const char* impl, const size4& s, const std::vector<float>& got, const std::vector<double>& want) {
+    double diff = 0, largest = 1e-30;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        diff = std::max(diff, std::abs(static_cast<double>(got[i]) - want[i]));
+        largest = std::max(largest, std::abs(want[i]));
+    }
+    const double error = diff / largest;
+    const bool ok = got.size() == want.size() && error <= 1e-5;
+    std::printf("check %-42s relative error %.2e  %s\n", row(impl, s).c_str(), error, ok ? "ok" : "MISMATCH");
+    return ok;
+}
+
+template <class F>
+void register_row(const char* impl, const std::shared_ptr<const two_layer_problem<float>>& p, F run) {
+    benchmark::RegisterBenchmark(row(impl, p->size).c_str(), [p, run](benchmark::State& state) {
+        for (auto _ : state) {
+            run();
+            benchmark::ClobberMemory();
+        }
+        state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * p->x.size() * sizeof(float)));
+    });
+}
+
+template <std::size_t B, std::size_t N, std::size_t H, std::size_t K>
+bool add_forward_two_layer() {
+    using model = two_layer_forward_model<N, H, K>;
+    constexpr size4 size{B, N, H, K};
+    const auto p = std::make_shared<const two_layer_problem<float>>(size);
+    std::vector<double> want(B * K);
+    loop_forward<double>(*p, want.data());
+    bool ok = true;
+
+    const auto out = std::make_shared<std::vector<float>>(B * K);
+    auto ctgrad_run = [p, out] {
+        ctgrad::value(model::o)(ctgrad::bind(model::x, std::span<const float>(p->x)),
+                                ctgrad::bind(model::w1, std::span<const float>(p->w1)),
+                                ctgrad::bind(model::b1, std::span<const float>(p->b1)),
+                                ctgrad::bind(model::w2, std::span<const float>(p->w2)),
+                                ctgrad::bind(model::b2, std::span<const float>(p->b2)), *out);
+    };
+    ctgrad_run();
+    ok &= report("ctgrad", size, *out, want);
+    register_row("ctgrad", p, ctgrad_run);
+
+#ifdef CTGRAD_BENCH_HAVE_EIGEN
+    const auto hidden = std::make_shared<eigen::matrix<float>>(B, H);
+    const auto o = std::make_shared<eigen::matrix<float>>(B, K);
+    auto eigen_run = [p, hidden, o] {
+        hidden->noalias() = eigen::view(p->x, B, N) * eigen::view(p->w1, H, N).transpose();
+        hidden->rowwise() += eigen::view(p->b1);
+        *hidden = hidden->array().logistic().matrix();
+        o->noalias() = *hidden * eigen::view(p->w2, K, H).transpose();
+        o->rowwise() += eigen::view(p->b2);
+        *o = o->array().logistic().matrix();
+    };
+    eigen_run();
+    ok &= report("eigen", size, std::vector<float>(o->data(), o->data() + B * K), want);
+    register_row("eigen", p, eigen_run);
+#endif
+
+    const auto loop_out = std::make_shared<std::vector<float>>(B * K);
+    auto loop_run = [p, loop_out] { loop_forward<float>(*p, loop_out->data()); };
+    loop_run();
+    ok &= report("loop", size, *loop_out, want);
+    register_row("loop", p, loop_run);
+    return ok;
+}
+
 }  // namespace
 
 bool add_forward_benchmarks() {
@@ -146,6 +255,7 @@ bool add_forward_benchmarks() {
     ok &= add_forward_size<64, 784, 10>();  // a mini-batch of MNIST
     ok &= add_forward_size<1024, 784, 10>();
     ok &= add_forward_size<4096, 64, 1>();
+    ok &= add_forward_two_layer<256, 784, 64, 10>();  // the two-layer row of the table
     return ok;
 }
 
