@@ -379,7 +379,7 @@ TEST_CASE("shards: a term over the parameters alone (weight decay) is added once
     REQUIRE(std::abs(reference - without - decay) <= 1e-5 * std::abs(reference));
     for (const shard_layout& layout : layouts(B)) {
         INFO(layout.count << " shards");
-        auto call = std::apply([&](auto&... a) { return prepare_shards(step, layout, a...); }, bound(dw, db));
+        auto call = std::apply([&](auto&&... a) { return prepare_shards(step, layout, a...); }, bound(dw, db));
         check_drivers(call, dw, db);
         const float loss = std::get<0>(call());
         CHECK(std::abs(loss - reference) <= tolerance * std::abs(reference));
