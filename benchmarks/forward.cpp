@@ -57,11 +57,13 @@ void loop_forward(const problem<T>& p, U* o) {
         }
 }
 
-std::string row(const char* impl, const size3& s) {
+template <class Size>  // size3 or size4
+std::string row(const char* impl, const Size& s) {
     return std::string("forward/") + impl + "/float/" + size_name(s);
 }
 
-bool report(const char* impl, const size3& s, const std::vector<float>& got, const std::vector<double>& want) {
+template <class Size>
+bool report(const char* impl, const Size& s, const std::vector<float>& got, const std::vector<double>& want) {
     double diff = 0, largest = 1e-30;
     for (std::size_t i = 0; i < want.size(); ++i) {
         diff = std::max(diff, std::abs(static_cast<double>(got[i]) - want[i]));
@@ -73,8 +75,8 @@ bool report(const char* impl, const size3& s, const std::vector<float>& got, con
     return ok;
 }
 
-template <class F>
-void register_row(const char* impl, const std::shared_ptr<const problem<float>>& p, F run) {
+template <class Problem, class F>  // problem<float> or two_layer_problem<float>
+void register_row(const char* impl, const std::shared_ptr<const Problem>& p, F run) {
     benchmark::RegisterBenchmark(row(impl, p->size).c_str(), [p, run](benchmark::State& state) {
         for (auto _ : state) {
             run();
@@ -174,33 +176,6 @@ void loop_forward(const two_layer_problem<T>& p, U* o) {
             o[r * K + c] = U(1) / (U(1) + std::exp(-z));
         }
     }
-}
-
-std::string row(const char* impl, const size4& s) {
-    return std::string("forward/") + impl + "/float/" + size_name(s);
-}
-
-bool report(const char* impl, const size4& s, const std::vector<float>& got, const std::vector<double>& want) {
-    double diff = 0, largest = 1e-30;
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        diff = std::max(diff, std::abs(static_cast<double>(got[i]) - want[i]));
-        largest = std::max(largest, std::abs(want[i]));
-    }
-    const double error = diff / largest;
-    const bool ok = got.size() == want.size() && error <= 1e-5;
-    std::printf("check %-42s relative error %.2e  %s\n", row(impl, s).c_str(), error, ok ? "ok" : "MISMATCH");
-    return ok;
-}
-
-template <class F>
-void register_row(const char* impl, const std::shared_ptr<const two_layer_problem<float>>& p, F run) {
-    benchmark::RegisterBenchmark(row(impl, p->size).c_str(), [p, run](benchmark::State& state) {
-        for (auto _ : state) {
-            run();
-            benchmark::ClobberMemory();
-        }
-        state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * p->x.size() * sizeof(float)));
-    });
 }
 
 template <std::size_t B, std::size_t N, std::size_t H, std::size_t K>
