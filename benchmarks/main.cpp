@@ -119,6 +119,8 @@ bool check_and_register(const char* impl, const std::shared_ptr<const Problem>& 
         }
         // Bytes of x, the one input every implementation must read: "bytes_per_second" is x's bandwidth.
         state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * p->x.size() * sizeof(T)));
+        if constexpr (requires { peer.shards(); })  // a sharded call: its layout's count (threads_report.py)
+            state.counters["shards"] = static_cast<double>(peer.shards());
     });
     return ok;
 }

@@ -13,6 +13,7 @@
 # on a shared machine during the run hits every implementation alike.
 #   FILTER     --benchmark_filter regex  (default: all)
 #   SKIP_COMPILE_COST=1  leave the compile-cost section as it is
+#   SKIP_THREADS=1       leave the threads section as it is (it needs an idle machine with 2 cores)
 # Raw JSON is kept in $BUILD_DIR/results/.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,6 +51,25 @@ done
 "$python" "$root/benchmarks/report.py" results "${json_args[@]}" \
     --svg "$root/docs/benchmark.svg" --out "$root/docs/performance.md"
 echo "wrote docs/performance.md (benchmark-results) and docs/benchmark.svg"
+
+# The threads table (docs/performance.md "Threads"): the sharded call with 1 and 2 OpenMP
+# threads, with libgomp's default wait policy and with OMP_WAIT_POLICY=passive.
+if [[ -z ${SKIP_THREADS:-} ]]; then
+  threads_filter='^(ctgrad|threads1|threads2|floor|floor2)/float/B=(1024,N=784,K=10|16384,N=256,K=4|65536,N=256,K=1|256,N=784,H=64,K=10)$'
+  for policy in default passive; do
+    echo "== threads rows, wait policy $policy (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    wait_policy=()
+    [[ $policy == passive ]] && wait_policy=(OMP_WAIT_POLICY=passive)
+    env OMP_NUM_THREADS=2 "${wait_policy[@]}" \
+      "$build/benchmarks/ctgrad_bench_native" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+      --benchmark_min_time=0.2 --benchmark_filter="$threads_filter" \
+      --benchmark_out="$results/threads_$policy.json" --benchmark_out_format=json > /dev/null
+  done
+  "$python" "$root/benchmarks/threads_report.py" --out "$root/docs/performance.md" --out "$root/docs/scaling.md:scaling-measured" \
+      --json "$results/threads_default.json" --title "**libgomp's default wait policy** (threads spin at barriers before they sleep):" \
+      --json "$results/threads_passive.json" --title "**\`OMP_WAIT_POLICY=passive\`** (threads sleep at once):"
+  echo "wrote docs/performance.md (threads-results) and docs/scaling.md (scaling-measured)"
+fi
 
 if [[ -z ${SKIP_COMPILE_COST:-} ]]; then
   "$root/benchmarks/compile_cost.sh" > "$results/compile_cost.md"

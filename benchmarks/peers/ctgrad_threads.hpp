@@ -35,6 +35,9 @@ public:
         r.loss = std::get<0>(ctgrad::openmp::run(*call_, Threads));
     }
 
+    /// The shards of the layout (after the first run; 0 before).
+    std::size_t shards() const { return call_ ? call_->shards() : 0; }
+
 private:
     Plain plain_;
     std::optional<typename Plain::sharded_type> call_;
