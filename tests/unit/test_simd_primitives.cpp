@@ -1,7 +1,7 @@
 // The SIMD primitives the kernels are built on, lane by lane, in the instruction set this
 // translation unit is compiled for (CI builds it for SSE2, AVX2+FMA and AVX-512):
 // vsum_each (xsimd 8.1's own haddp permutes lanes for 16 floats), the masked partial loads
-// and stores of row tails (nothing read or written past n).
+// and stores of row tails and vstore_first's plain ones (nothing read or written past n).
 
 #include <array>
 #include <catch2/catch.hpp>
@@ -49,6 +49,12 @@ void check_partial() {
         lw::detail::vstore_partial(dst.data(), lw::vload<V>(src.data()), n);
         for (std::size_t i = 0; i < dst.size(); ++i)
             CHECK(dst[i] == (i < n ? T(i + 1) : T(-1)));  // nothing written past n
+        // vstore_first: the same contract with plain stores of the register's halves, quarters,
+        // pairs and one lane (every n < W takes a different combination of them).
+        std::vector<T> first(2 * W, T(-1));
+        lw::detail::vstore_first(first.data() + 1, lw::vload<V>(src.data()), n);  // unaligned
+        for (std::size_t i = 0; i < first.size(); ++i)
+            CHECK(first[i] == (i >= 1 && i <= n ? T(i) : T(-1)));
     }
 }
 }  // namespace
