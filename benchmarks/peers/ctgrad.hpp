@@ -10,7 +10,7 @@
 
 #include <cstddef>
 #include <ctgrad/ctgrad.hpp>
-#include <ctgrad/lower/shards.hpp>
+#include <ctgrad/api/shards.hpp>
 #include <optional>
 #include <span>
 #include <tuple>

@@ -1,5 +1,5 @@
 #pragma once
-// ctgrad's sharded call (ctgrad/lower/shards.hpp) driven by OpenMP (ctgrad/parallel/openmp.hpp)
+// ctgrad's sharded call (ctgrad/api/shards.hpp) driven by OpenMP (ctgrad/parallel/openmp.hpp)
 // with a fixed number of threads: rows "threads1" and "threads2" of the scaling table
 // (docs/performance.md, "Threads"). The call is prepared once for a result's buffers, as the
 // "prepared" row is: the timed call is openmp::run, i.e. the shards, their combine and the

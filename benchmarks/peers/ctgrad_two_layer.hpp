@@ -9,7 +9,7 @@
 
 #include <cstddef>
 #include <ctgrad/ctgrad.hpp>
-#include <ctgrad/lower/shards.hpp>
+#include <ctgrad/api/shards.hpp>
 #include <span>
 
 #include "../two_layer_problem.hpp"

@@ -1,4 +1,4 @@
-// Data-parallel training over MPI ranks with sharded evaluation (ctgrad/lower/shards.hpp).
+// Data-parallel training over MPI ranks with sharded evaluation (ctgrad/api/shards.hpp).
 //
 // A two-layer classifier, z = relu(x·w1ᵀ + b1)·w2ᵀ + b2 with F.cross_entropy on class indices,
 // is trained by Adam (ctgrad::optim::adam) on a synthetic data set of ten classes. Every rank
@@ -30,7 +30,7 @@
 #include <cstring>
 #include <ctgrad/ctgrad.hpp>
 #include <ctgrad/optim.hpp>
-#include <ctgrad/lower/shards.hpp>
+#include <ctgrad/api/shards.hpp>
 #include <span>
 #include <string_view>
 #include <vector>

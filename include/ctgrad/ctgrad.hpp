@@ -10,7 +10,10 @@
 ///   ops/       one header per non-elementwise operation: its shape, derivative, printing and
 ///              reference evaluation, as table entries (ops/tables.hpp); and the newer
 ///              elementwise functions (abs, sign; maximum, minimum, clamp)
-///   lower/     the lowering: one plan and one executor (xsimd), binding data, programs
+///   lower/     the lowering: one plan and one executor (xsimd), its kernels, binding data
+///   api/       the calls built on them: value_and_grad / value programs (program.hpp), the
+///              forward pass value(e) (forward.hpp), sharded calls for threads and ranks
+///              (shards.hpp: include it yourself)
 ///   print/     compile-time text and LaTeX of any expression or derivative
 ///   optim/     optimizers: torch.optim's SGD, Adam and AdamW, as SIMD loops over parameter buffers
 ///              (include <ctgrad/optim.hpp> yourself)
@@ -37,6 +40,6 @@
 #include "ctgrad/expr/operations.hpp"
 #include "ctgrad/expr/shape.hpp"
 #include "ctgrad/lower/bindings.hpp"
-#include "ctgrad/lower/forward.hpp"
-#include "ctgrad/lower/program.hpp"
+#include "ctgrad/api/forward.hpp"
+#include "ctgrad/api/program.hpp"
 #include "ctgrad/print.hpp"

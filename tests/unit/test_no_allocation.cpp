@@ -3,7 +3,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
-#include <ctgrad/lower/shards.hpp>
+#include <ctgrad/api/shards.hpp>
 #include <ctgrad/optim/adam.hpp>
 #include <ctgrad/optim/sgd.hpp>
 #include <new>

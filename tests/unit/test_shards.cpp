@@ -1,4 +1,4 @@
-// Sharded evaluation (lower/shards.hpp) and its threads (parallel/openmp.hpp): the loss and the
+// Sharded evaluation (api/shards.hpp) and its threads (parallel/openmp.hpp): the loss and the
 // gradients are the same bits for 1, 2, 3, ... threads, from a pool of std::threads and from
 // OpenMP, for every layout; within the PyTorch tolerance of the serial call; bad shards,
 // layouts and partials are refused. Also compiled alone under ThreadSanitizer by
@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include <ctgrad/lower/shards.hpp>
+#include <ctgrad/api/shards.hpp>
 #ifdef _OPENMP
 #include <ctgrad/parallel/openmp.hpp>
 #endif

@@ -28,7 +28,7 @@ enum class errc {
     class_index,        ///< a class index (of one_hot, cross_entropy) is not an integer in 0..K-1
     extent_too_large,   ///< a layer is wider than the tile buffers of a layered model hold
     empty_axis,         ///< argmax over an axis of extent 0: no element to pick
-    shard_layout,       ///< a shard layout (lower/shards.hpp) does not cover the batch's rows
+    shard_layout,       ///< a shard layout (api/shards.hpp) does not cover the batch's rows
     shard_index,        ///< a shard index beyond the layout's shards
 };
 

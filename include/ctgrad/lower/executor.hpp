@@ -581,7 +581,7 @@ struct executor {
     }
 
     /// Runs the plan on the rows [first, last) of the data (all of them by default; a shard
-    /// of lower/shards.hpp otherwise): sums of the loss reductions into `sums`, gradients added
+    /// of api/shards.hpp otherwise): sums of the loss reductions into `sums`, gradients added
     /// into `out` (stored, if `overwrite`: only where overwrites_gradients said so). Sizes
     /// (inverse-size leaves) and tiles are the whole batch's, so a row's contribution does
     /// not depend on the range it is evaluated in. check(s) must have passed.

@@ -603,7 +603,7 @@ struct plan_of : plan_split<L, W...>::main {
 };
 
 /// The plan of a forward pass: the value of E (of rank 1 or more) stored, row by row, into
-/// output buffer 0 (`value(e)`, lower/forward.hpp).
+/// output buffer 0 (`value(e)`, api/forward.hpp).
 template <class E>
 using forward_plan = pass_plan<variables_of_t<E>, type_list<>, type_list<>,
                                type_list<output_term<0, E, result_term<E>>>, 1,

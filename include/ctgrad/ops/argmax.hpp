@@ -4,7 +4,7 @@
 /// axis, as `torch.argmax(a, dim)`; shape rule, derivative (none), printing and reference
 /// evaluation (the tables of ops/tables.hpp). The executor evaluates it per row
 /// (lower/plan.hpp, barrier_kind::row_argmax): `value(argmax(z, k))` is a model's predicted
-/// class, written into an integer buffer or one of the data's type (lower/forward.hpp).
+/// class, written into an integer buffer or one of the data's type (api/forward.hpp).
 
 #include <cmath>
 #include <cstddef>

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Threads for a sharded call (ctgrad/lower/shards.hpp) through OpenMP: the shards in one
+/// Threads for a sharded call (ctgrad/api/shards.hpp) through OpenMP: the shards in one
 /// parallel loop, then the combine in equal slices, in the same parallel region. Optional: it
 /// needs OpenMP (g++/clang++ -fopenmp; CMake: link ctgrad::openmp instead of ctgrad::ctgrad),
 /// and nothing else of ctgrad includes it. Why OpenMP and not oneTBB: docs/design.md.
@@ -23,7 +23,7 @@
 #include <algorithm>
 #include <cstddef>
 
-#include "ctgrad/lower/shards.hpp"
+#include "ctgrad/api/shards.hpp"
 
 namespace ctgrad::openmp {
 

@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "ctgrad/detail/errors.hpp"
-#include "ctgrad/lower/program.hpp"
+#include "ctgrad/api/program.hpp"
 
 namespace ctgrad {
 

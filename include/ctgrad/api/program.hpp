@@ -147,7 +147,7 @@ inline namespace CTGRAD_ISA_NAMESPACE {
 /// A compiled loss: its value and, for each variable of W..., its gradient, in one fused sweep over the data.
 /// Stateless and re-entrant: one program may be called from several threads at once.
 template <class P, class T>
-class sharded_call;  // lower/shards.hpp
+class sharded_call;  // api/shards.hpp
 
 template <class L, class... W>
 class program {
@@ -468,7 +468,7 @@ public:
 private:
     friend class program;
     template <class P, class U>
-    friend class sharded_call;  // lower/shards.hpp: a prepared call split into shards
+    friend class sharded_call;  // api/shards.hpp: a prepared call split into shards
     prepared() = default;  // only program makes one, from validated data
 
     typename detail::executor<plan, T>::state st_{};
@@ -491,7 +491,7 @@ constexpr auto value_and_grad(const L&, wrt_t<W...>) {
 }
 
 /// The loss alone, as a program: `float e = value(E)(bind(x, xs), ...);`. (The value of an
-/// expression with axes, written into a buffer, is `value(e)` of lower/forward.hpp.)
+/// expression with axes, written into a buffer, is `value(e)` of api/forward.hpp.)
 template <Expression L>
 requires(rank_v<L> == 0) constexpr auto value(const L&) {
     return program<std::remove_cvref_t<L>>{};

@@ -5,7 +5,7 @@
 /// program whose call writes the value into the caller's buffer. It runs on the one executor
 /// (lower/executor.hpp): the plan `forward_plan<E>` has no loss reductions and one term, the
 /// value itself, which every tile stores into the buffer (no derivative is built). The checks
-/// are those of `value_and_grad` (lower/program.hpp): sizes, bindings, aliasing, nothing
+/// are those of `value_and_grad` (api/program.hpp): sizes, bindings, aliasing, nothing
 /// written on error.
 
 #include <algorithm>
@@ -23,7 +23,7 @@
 #include "ctgrad/lower/executor.hpp"
 #include "ctgrad/lower/extents.hpp"
 #include "ctgrad/lower/plan.hpp"
-#include "ctgrad/lower/program.hpp"
+#include "ctgrad/api/program.hpp"
 #include "ctgrad/ops/argmax.hpp"
 
 namespace ctgrad {
