@@ -1,8 +1,8 @@
 #pragma once
 // pytorch_parity's parts: the options of a run, and one entry point per kind of case file,
-// each defined in its own translation unit (perceptron.cpp, layers.cpp, gelu.cpp, ...) so that
+// each defined in its own translation unit (perceptron.cpp, layers.cpp, forward.cpp, ...) so that
 // a parallel build compiles their ctgrad programs side by side and no one compile holds them
-// all (the single-file tool took ~165 s and 3.2 GB with g++ 12 -O3). main.cpp parses the
+// all (the single-file tool took ~150 s of CPU and 3.2 GB with g++ 12 -O3). main.cpp parses the
 // command line and picks the kind.
 
 #include <nlohmann/json.hpp>
@@ -29,7 +29,7 @@ struct options {
 int run_perceptron_cases(const options& opt, const nlohmann::json& file);
 /// Layer cases (layer_cases.json): layers.cpp, its programs in layer_programs_*.cpp.
 int run_layer_cases(const options& opt, const nlohmann::json& file);
-/// GELU cases (gelu_cases.json): gelu.cpp.
+/// GELU cases (gelu_cases.json), evaluated and compared as layer cases: layers.cpp.
 int run_gelu_cases(const options& opt, const nlohmann::json& file);
 /// Forward cases (forward_cases.json): forward.cpp.
 int run_forward_cases(const options& opt, const nlohmann::json& file);
