@@ -1,7 +1,7 @@
 #pragma once
 // Golden perceptron cases computed by PyTorch (tests/data/perceptron_cases.json and friends,
 // format in tests/data/README.md): reading them, evaluating them with ctgrad, comparing.
-// Shared by examples/pytorch_parity.cpp (the tool) and tests/unit/test_pytorch_parity.cpp;
+// Shared by examples/pytorch_parity/ (the tool) and tests/unit/test_pytorch_parity.cpp;
 // the layer cases (examples/pytorch_parity_layers.hpp) use its reading and comparison parts.
 //
 // The model of every case is o = sigmoid(x @ w.t() (+ b)) with a loss against a target. The
@@ -438,9 +438,10 @@ struct case_error {
     field_error loss_value, grad_w, grad_b, grad_x;
 };
 
-/// Compares the results `a` of case `c` with the reference results `r` (all fields present).
-inline case_error compare(const perceptron_case& c, const results& a, const results& r, double floor) {
-    const results m = condition_scales(c);
+/// Compares results `a` with the reference results `r` (all fields present), field by field, each
+/// element relative to its condition scale in `m`: the worst field and element. (Shared by the
+/// cases whose results are a loss and grad_w, grad_b, grad_x: perceptron and regularized cases.)
+inline case_error compare_results(const results& a, const results& r, const results& m, double floor) {
     case_error e;
     e.loss_value = compare_values({a.loss_value}, {r.loss_value}, {m.loss_value}, floor);
     e.grad_w = compare_values(a.grad_w, r.grad_w, m.grad_w, floor);
@@ -458,6 +459,11 @@ inline case_error compare(const perceptron_case& c, const results& a, const resu
         }
     }
     return e;
+}
+
+/// Compares the results `a` of case `c` with the reference results `r` (all fields present).
+inline case_error compare(const perceptron_case& c, const results& a, const results& r, double floor) {
+    return compare_results(a, r, condition_scales(c), floor);
 }
 
 /// Does it pass? (The error is at most rtol; NaN never passes.) For the case_error of either

@@ -1,7 +1,7 @@
 #pragma once
 // Golden GELU cases computed by PyTorch (tests/data/gelu_cases.json, made by
 // tests/tools/make_gelu_cases.py; format in tests/data/README.md, "GELU cases"): reading them
-// for examples/pytorch_parity.cpp, which evaluates and compares them as layer cases
+// for examples/pytorch_parity/ (layers.cpp), which evaluates and compares them as layer cases
 // (pytorch_parity_layers.hpp): a GELU case is a layer_case with act gelu, the tanh
 // approximation (F.gelu(a, approximate='tanh')):
 //   model "mse":            one layer, o = gelu(x·W1ᵀ + b1), F.mse_loss(o, t)       (H = K)
@@ -70,14 +70,10 @@ inline gelu_case parse_case(const nlohmann::json& j, std::size_t index, const st
     return c;
 }
 
-/// Reads the cases of a parsed file: {"cases": [...]}.
+/// Reads the cases of a parsed file: {"cases": [...]}. (pytorch_parity tells a file of GELU
+/// cases by a field "model" without a field "out".)
 inline std::vector<gelu_case> parse_cases(const nlohmann::json& j, const std::string& file = "") {
     return detail::parse_file(j, file, parse_case);
-}
-
-/// Is `j` a file of GELU cases? Yes when some case has a field "model" (no other kind has).
-inline bool is_gelu_file(const nlohmann::json& j) {
-    return detail::some_case_has(j, "model");
 }
 
 }  // namespace parity::gelu

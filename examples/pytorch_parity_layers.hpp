@@ -1,7 +1,7 @@
 #pragma once
 // Golden layer cases computed by PyTorch (tests/data/layer_cases.json, made by
 // tests/tools/make_layer_cases.py; format in tests/data/README.md, "Layer cases"): reading
-// them, evaluating them with ctgrad, comparing. Shared by examples/pytorch_parity.cpp (the
+// them, evaluating them with ctgrad, comparing. Shared by examples/pytorch_parity/ (the
 // tool) and tests/unit/test_layer_parity.cpp, next to pytorch_parity_cases.hpp (the
 // perceptron cases), whose reading helpers, tolerances and compare_values it uses.
 //
@@ -470,12 +470,19 @@ inline head loss_head(const layer_case& c, const std::vector<double>& z, const s
     return h;
 }
 
-/// m of every result element of case `c` (see above).
-inline results condition_scales(const layer_case& c) {
+/// The forward pass of a case in double, with the bounds of its values.
+struct forward_bounds {
+    std::vector<double> z1, ez1;  ///< x·W1ᵀ + b1 (B×width) and its sums of magnitudes
+    std::vector<act_point> a;     ///< act(z1) and act'(z1) with their bounds (two layers; else empty)
+    std::vector<double> z2, ez2;  ///< the logits (B×K) and their bounds: z1 for one layer
+};
+
+/// The forward pass of case `c` with its bounds (see above); for two layers, c.act's activation.
+inline forward_bounds forward_pass(const layer_case& c) {
     const std::size_t B = c.B, N = c.N, H = c.width(), K = c.K;
-    const bool two = c.layers == 2;
-    // Forward: z1, the activation (two layers), z2.
-    std::vector<double> z1(B * H), ez1(B * H);
+    forward_bounds f;
+    f.z1.assign(B * H, 0.0);
+    f.ez1.assign(B * H, 0.0);
     for (std::size_t bi = 0; bi < B; ++bi)
         for (std::size_t h = 0; h < H; ++h) {
             double v = c.b1[h], e = std::fabs(c.b1[h]);
@@ -483,29 +490,39 @@ inline results condition_scales(const layer_case& c) {
                 v += c.x[bi * N + n] * c.w1[h * N + n];
                 e += std::fabs(c.x[bi * N + n] * c.w1[h * N + n]);
             }
-            z1[bi * H + h] = v;
-            ez1[bi * H + h] = e;
+            f.z1[bi * H + h] = v;
+            f.ez1[bi * H + h] = e;
         }
-    std::vector<act_point> a(B * H);
-    std::vector<double> z2 = z1, ez2 = ez1;
-    if (two) {
+    f.z2 = f.z1;
+    f.ez2 = f.ez1;
+    if (c.layers == 2) {
+        f.a.resize(B * H);
         for (std::size_t i = 0; i < B * H; ++i)
-            a[i] = activate(c.act, z1[i], ez1[i]);
-        z2.assign(B * K, 0.0);
-        ez2.assign(B * K, 0.0);
+            f.a[i] = activate(c.act, f.z1[i], f.ez1[i]);
+        f.z2.assign(B * K, 0.0);
+        f.ez2.assign(B * K, 0.0);
         for (std::size_t bi = 0; bi < B; ++bi)
             for (std::size_t k = 0; k < K; ++k) {
                 double v = c.b2[k], e = std::fabs(c.b2[k]);
                 for (std::size_t h = 0; h < H; ++h) {
-                    const act_point& p = a[bi * H + h];
+                    const act_point& p = f.a[bi * H + h];
                     v += p.a * c.w2[k * H + h];
                     e += std::fabs(c.w2[k * H + h]) * p.ea + std::fabs(p.a * c.w2[k * H + h]);
                 }
-                z2[bi * K + k] = v;
-                ez2[bi * K + k] = e;
+                f.z2[bi * K + k] = v;
+                f.ez2[bi * K + k] = e;
             }
     }
-    const head hd = loss_head(c, z2, ez2);
+    return f;
+}
+
+/// m of every result element of case `c` (see above).
+inline results condition_scales(const layer_case& c) {
+    const std::size_t B = c.B, N = c.N, H = c.width(), K = c.K;
+    const bool two = c.layers == 2;
+    const forward_bounds fw = forward_pass(c);
+    const std::vector<act_point>& a = fw.a;
+    const head hd = loss_head(c, fw.z2, fw.ez2);
 
     results m;
     m.loss_value = hd.e_loss;

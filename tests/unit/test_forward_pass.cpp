@@ -12,31 +12,17 @@
 #include <optional>
 #include <vector>
 
+#include "../../examples/pytorch_parity_forward.hpp"
 #include "pytorch_cases.hpp"
 #include "test_support.hpp"
 
 namespace {
 using namespace ctgrad;
 
-namespace mlp {
-constexpr axis<"n"> n{};
-constexpr axis<"h"> h{};
-constexpr axis<"k"> k{};
-constexpr auto x = input<"x">(batch, n);
-constexpr auto y = input<"y">(batch);  // class indices
-constexpr auto w1 = parameter<"w1">(h, n);
-constexpr auto b1 = parameter<"b1">(h);
-constexpr auto w2 = parameter<"w2">(k, h);
-constexpr auto b2 = parameter<"b2">(k);
-constexpr auto hidden_tanh = tanh(matmul(x, transpose(w1)) + b1);
-constexpr auto hidden_relu = relu(matmul(x, transpose(w1)) + b1);
-constexpr auto logits_tanh = matmul(hidden_tanh, transpose(w2)) + b2;
-constexpr auto logits_relu = matmul(hidden_relu, transpose(w2)) + b2;
-constexpr auto bare_logits = matmul(x, transpose(w1));  // a matrix product alone: a barrier
-constexpr auto perceptron = sigmoid(matmul(x, transpose(w1)) + b1);
-/// Per-sample cross-entropy [batch] (F.cross_entropy(..., reduction='none')).
-constexpr auto per_sample_ce = logsumexp(logits_tanh, k) - sum_over(logits_tanh * one_hot(y, k), k);
-}  // namespace mlp
+// The models of PyTorch's forward cases, shared with pytorch_parity (x, y, w1, b1, w2, b2, the
+// class axis k, and hidden_tanh, hidden_relu, logits_tanh, logits_relu, bare_logits, perceptron,
+// per_sample_ce).
+namespace mlp = parity::forward::model;
 
 template <class T>
 struct mlp_data {

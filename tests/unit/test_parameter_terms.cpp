@@ -9,6 +9,7 @@
 #include <ctgrad/reference/evaluate.hpp>
 #include <vector>
 
+#include "../../examples/pytorch_parity_regularized.hpp"
 #include "pytorch_cases.hpp"
 #include "test_support.hpp"
 
@@ -19,15 +20,18 @@ using namespace test_support::model;  // x[batch, n], t[batch, k], w[k, n], b[k]
 constexpr auto v = parameter<"v">(k, n);  // a second parameter of w's shape
 constexpr auto s = parameter<"s">();      // a scalar parameter
 
-constexpr auto l2_w = mse + 0.01_c * sum(pow<2>(w));
-constexpr auto l2_both = binary_cross_entropy_with_logits(z, t) + 0.005_c * (sum(pow<2>(w)) + sum(pow<2>(b)));
+// The losses of PyTorch's regularized cases, shared with pytorch_parity (on the same variables
+// x, t, w, b as test_support::model's).
+using parity::regularized::model::ce_l2;
+using parity::regularized::model::l1_w;
+using parity::regularized::model::l2_both;
+using parity::regularized::model::l2_w;
+using parity::regularized::model::params_only;
+using parity::regularized::model::y;
+
 constexpr auto mean_tanh = half_sse + mean(tanh(w));
 constexpr auto product = mse + 0.1_c * sum(w * v) + sum(pow<2>(w - b)) * 0.5_c;
 constexpr auto scalar_param = half_sse + 0.5_c * pow<2>(s) + sum(s * b);
-constexpr auto params_only = sum(pow<2>(w)) + 2.0_c * mean(pow<2>(b));
-constexpr auto y = input<"y">(batch);
-constexpr auto ce_l2 = cross_entropy(z, y) + 0.001_c * sum(pow<2>(w));
-constexpr auto l1_w = mse + 0.01_c * sum(abs(w));  // abs' = sign, sign(0) = 0 as PyTorch
 
 template <class T>
 constexpr double tolerance = std::is_same_v<T, float> ? 2e-5 : 1e-11;
@@ -101,8 +105,7 @@ TEMPLATE_TEST_CASE("weight decay on a two-layer cross-entropy model: one paramet
                    "[parameter_terms]", float, double) {
     using T = TestType;
     constexpr axis<"h"> h;
-    constexpr auto y = input<"y">(batch);
-    constexpr auto w1 = parameter<"w1">(h, n);
+        constexpr auto w1 = parameter<"w1">(h, n);
     constexpr auto b1 = parameter<"b1">(h);
     constexpr auto w2 = parameter<"w2">(k, h);
     constexpr auto logits = matmul(relu(matmul(x, transpose(w1)) + b1), transpose(w2));

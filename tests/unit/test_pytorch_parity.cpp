@@ -2,7 +2,7 @@
 //   tests/data/perceptron_cases.json       (tests/tools/make_cases.py, seed 2026)
 //   tests/data/perceptron_more_cases.json  (tests/tools/make_more_cases.py, seed 2027)
 // Every case is evaluated in its own precision, and again in the other one; loss, grad_w,
-// grad_b and grad_x are compared with PyTorch's by the rule of examples/pytorch_parity.cpp
+// grad_b and grad_x are compared with PyTorch's by the rule of examples/pytorch_parity/
 // (defined in examples/pytorch_parity_cases.hpp, shared with that tool):
 //   error of an element = |a - r| / max(|r|, m, floor),  m its condition scale
 //   float32 (reference or computation): error <= 1e-5,  floor = FLT_MIN
