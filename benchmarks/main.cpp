@@ -34,9 +34,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 #include <xsimd/xsimd.hpp>
 
+#include "harness.hpp"
 #include "peers/ctgrad.hpp"
 #include "peers/floor.hpp"
 #include "peers/scalar_loop.hpp"
@@ -67,24 +69,7 @@ using bench::size3;
 using bench::size4;
 using bench::two_layer_problem;
 
-template <class T>
-constexpr const char* precision_name() {
-    return sizeof(T) == sizeof(float) ? "float" : "double";
-}
-
-// "loss 1.00e-07, dw 2.00e-07, db 3.00e-07" (with_names) or "1.00e-07, 2.00e-07, 3.00e-07".
-template <class Result>
-std::string describe(const bench::errors& e, bool with_names) {
-    std::string s;
-    auto add = [&](const char* name, double error) {
-        char figure[32];
-        std::snprintf(figure, sizeof figure, "%.2e", error);
-        s += (s.empty() ? "" : ", ") + (with_names ? std::string(name) + " " : std::string()) + figure;
-    };
-    add("loss", e.loss);
-    for (std::size_t i = 0; i < e.gradients.size(); ++i) add(Result::gradient_names[i], e.gradients[i]);
-    return s;
-}
+using bench::precision_name;
 
 // One implementation on one problem (problem<T> or two_layer_problem<T>): checked against the
 // reference, then registered.
@@ -95,20 +80,8 @@ bool check_and_register(const char* impl, const std::shared_ptr<const Problem>& 
     using result = typename Problem::result_type;
     const std::string name = std::string(impl) + "/" + precision_name<T>() + "/" + bench::size_name(p->size);
     bool ok = true;
-    if (reference) {  // the floor computes no gradients: nothing to compare
-        Peer peer(*p);
-        result r(p->size);
-        peer.run(r);
-        const bench::errors first = bench::compare(r, *reference);
-        peer.run(r);  // the second call must give the same answer as the first
-        const bench::errors second = bench::compare(r, *reference);
-        const double error = std::max(first.worst(), second.worst());
-        ok = error <= bench::tolerance<T>();
-        std::printf("check %-42s relative error %.2e  %s\n", name.c_str(), error, ok ? "ok" : "MISMATCH");
-        if (!ok)
-            std::printf("      %s (first call); %s (second call)\n", describe<result>(first, true).c_str(),
-                        describe<result>(second, false).c_str());
-    }
+    if (reference)  // the floor computes no gradients: nothing to compare
+        ok = bench::cross_check<Peer>(name, *p, *reference);
     benchmark::RegisterBenchmark(name.c_str(), [p](benchmark::State& state) {
         Peer peer(*p);
         result r(p->size);
@@ -225,30 +198,13 @@ bool add_threads_two_layer_size() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // --smoke is ours: take it out before Google Benchmark sees the arguments.
-    bool smoke = false;
-    std::vector<char*> args;
-    for (int i = 0; i < argc; ++i) {
-        if (i > 0 && std::string_view(argv[i]) == "--smoke")
-            smoke = true;
-        else
-            args.push_back(argv[i]);
-    }
-    std::string min_time = "--benchmark_min_time=0.001";
-    if (smoke) args.insert(args.begin() + 1, min_time.data());  // later flags still override it
+    std::vector<char*> args = bench::benchmark_arguments(argc, argv);  // --smoke taken out
 
 #ifdef CTGRAD_BENCH_HAVE_TORCH
     bench::set_torch_threads(1);
 #endif
     benchmark::AddCustomContext("ctgrad_isa", xsimd::default_arch::name());
-    const std::string optional_peers = std::string()
-#ifdef CTGRAD_BENCH_HAVE_EIGEN
-                                       + " eigen"
-#endif
-#ifdef CTGRAD_BENCH_HAVE_TORCH
-                                       + " torch"
-#endif
-        ;
+    const std::string optional_peers = bench::optional_peers();
     benchmark::AddCustomContext("ctgrad_peers", "ctgrad prepared loop" + optional_peers + " floor");
     benchmark::AddCustomContext("ctgrad_two_layer_peers", "ctgrad loop" + optional_peers);
     std::printf("instruction set: %s\n", xsimd::default_arch::name());
@@ -272,19 +228,5 @@ int main(int argc, char** argv) {
     ok &= add_threads_two_layer_size<float, 256, 784, 64, 10>();
     ok &= bench::add_optimizer_benchmarks();
     ok &= bench::add_forward_benchmarks();
-    std::fflush(stdout);
-    if (!ok) {
-        std::fprintf(stderr, "cross-check FAILED: an implementation disagrees with the reference; nothing timed\n");
-        return 1;
-    }
-    std::printf("cross-check: all implementations agree with the double-precision reference\n");
-    std::fflush(stdout);
-
-    int count = static_cast<int>(args.size());
-    args.push_back(nullptr);
-    benchmark::Initialize(&count, args.data());
-    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 2;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return bench::run_checked_benchmarks(ok, std::move(args));
 }

@@ -9,6 +9,12 @@ Subcommands:
       single figure otherwise). Writes the Markdown to stdout, or splices it into --out between
       the lines <!-- benchmark-results:begin --> and <!-- benchmark-results:end -->, and
       draws --svg (time of every implementation relative to ctgrad, log scale).
+  sweep    --json LABEL=FILE [--json LABEL=FILE ...] [--failed LABEL] [--svg-dir DIR] [--out FILE]
+      Reads the sweep binaries' JSON (ctgrad_sweep_*): per instruction set and precision, the
+      worst and median ratio of ctgrad to Eigen, to libtorch and to max(memory floor, compute
+      floor), the sweep's targets (met / not met, and why), every shape's figures, and a heat map
+      DIR/sweep_LABEL.svg of ctgrad ÷ Eigen (x = N, y = K, a panel per batch and precision).
+      Written to stdout, or into --out between <!-- sweep-results:begin --> and its end marker.
   splice   --out FILE --marker NAME --from FILE
       Replaces what stands between <!-- NAME:begin --> and <!-- NAME:end --> in --out with
       the contents of --from (used by run.sh for compile_cost.sh's table).
@@ -17,6 +23,11 @@ Benchmark names are IMPL/PRECISION/B=..,N=..,K=.. (benchmarks/main.cpp); IMPL is
 ctgrad, prepared (ctgrad with the call prepared once), loop, eigen, torch, floor. The two-layer perceptron's are IMPL/PRECISION/B=..,N=..,H=..,K=..
 (no floor): its sizes are (B, N, H, K), shown as (B, N, H→K), in a table of their own, after the
 single-layer table and its targets, and in the same SVG panel; the targets are the single layer's.
+
+The compute floor: the rows peak/float and peak/double (benchmarks/peak.cpp) measure the
+binary's fused multiply-adds per nanosecond (counter fma_per_ns); a size's compute floor is the
+multiply-adds of its matrix products at that rate (fmas() says what is counted). The memory
+floor is the `floor` row (one read of x). "ctgrad ÷ max(floors)" sets ctgrad against the larger.
 """
 
 import argparse
@@ -36,6 +47,7 @@ IMPL_TITLES = {
     "floor": "memory floor",
 }
 COLOURS = {"ctgrad": "#d62728", "prepared": "#9467bd", "loop": "#7f7f7f", "eigen": "#1f77b4", "torch": "#ff7f0e", "floor": "#2ca02c"}
+PEAK = re.compile(r"^peak/(?P<prec>float|double)$")
 NAME = re.compile(r"^(?P<impl>\w+)/(?P<prec>float|double)/B=(?P<B>\d+),N=(?P<N>\d+)(?:,H=(?P<H>\d+))?,K=(?P<K>\d+)")
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
@@ -46,10 +58,20 @@ BANDWIDTH = (65536, 256, 1)
 
 def load(path, time_kind):
     """{(impl, prec, size): nanoseconds} and the context of one JSON file; size is (B, N, K), or
-    (B, N, H, K) for the two-layer problem."""
+    (B, N, H, K) for the two-layer problem. The peak rows' FMAs per ns (median) go into the
+    context, as context["peak_fma_per_ns"][prec]."""
     data = json.loads(Path(path).read_text())
     medians, singles = {}, {}
+    peak, peak_singles = {}, {}
     for b in data.get("benchmarks", []):
+        pm = PEAK.match(b.get("run_name", b["name"]))
+        if pm and "fma_per_ns" in b and not b.get("error_occurred"):
+            if b.get("run_type") == "aggregate":
+                if b.get("aggregate_name") == "median":
+                    peak[pm["prec"]] = b["fma_per_ns"]
+            else:
+                peak_singles.setdefault(pm["prec"], []).append(b["fma_per_ns"])
+            continue
         m = NAME.match(b.get("run_name", b["name"]))
         if not m or b.get("error_occurred"):
             continue
@@ -65,7 +87,37 @@ def load(path, time_kind):
         if key not in medians:
             values.sort()
             medians[key] = values[len(values) // 2]
-    return medians, data.get("context", {})
+    for prec, values in peak_singles.items():
+        peak.setdefault(prec, sorted(values)[len(values) // 2])
+    context = dict(data.get("context", {}))
+    context["peak_fma_per_ns"] = peak
+    return medians, context
+
+
+def fmas(size):
+    """The multiply-adds of a size's matrix products, what the compute floor counts. Single
+    layer (B, N, K): X·Wᵀ and Dᵀ·X, B·N·K each: 2·B·N·K. Two layers (B, N, H, K): X·W1ᵀ and
+    G1ᵀ·X (B·N·H each), H·W2ᵀ, G2ᵀ·H and G2·W2 (B·H·K each; the last sends the error back
+    through W2): 2·B·N·H + 3·B·H·K. The element-wise work (σ, the error, the bias sums) is not
+    counted: the floor is a bound, not a model."""
+    if two_layer(size):
+        B, N, H, K = size
+        return 2 * B * N * H + 3 * B * H * K
+    B, N, K = size
+    return 2 * B * N * K
+
+
+def compute_floor(size, prec, ctx):
+    """Nanoseconds the products of a size take at the binary's peak FMA rate (None without a peak row)."""
+    rate = ctx.get("peak_fma_per_ns", {}).get(prec)
+    return fmas(size) / rate if rate else None
+
+
+def floors_ratio(times, ctx, prec, size, impl="ctgrad"):
+    """impl's time ÷ max(memory floor, compute floor), with whichever floors exist."""
+    c = times.get((impl, prec, size))
+    floors = [f for f in (times.get(("floor", prec, size)), compute_floor(size, prec, ctx)) if f]
+    return c / max(floors) if c and floors else None
 
 
 def fmt_time(ns):
@@ -107,23 +159,30 @@ def size_str(size):
     return "({}, {}, {}→{})".format(*size) if two_layer(size) else "({}, {}, {})".format(*size)
 
 
-def table(times, impls, size_head="(B, N, K)"):
-    # Ratios: ctgrad ÷ each peer, then the prepared call ÷ the scalar loop (the lecture target's figure).
+def table(times, impls, size_head="(B, N, K)", ctx=None):
+    # Ratios: ctgrad ÷ each peer, then the prepared call ÷ the scalar loop (the lecture target's
+    # figure); with the peak rows (ctx), the compute floor and ctgrad ÷ max(memory, compute floor).
     peers = [i for i in impls if i not in ("ctgrad", "prepared")] if "ctgrad" in impls else []  # none without ctgrad
     prepared_vs_loop = "prepared" in impls and "loop" in impls
-    head = [size_head, "type"] + [IMPL_TITLES[i] for i in impls] + [f"ctgrad ÷ {IMPL_TITLES[p]}" for p in peers]
+    floors = bool(ctx and ctx.get("peak_fma_per_ns")) and "ctgrad" in impls
+    head = [size_head, "type"] + [IMPL_TITLES[i] for i in impls] + (["compute floor"] if floors else [])
+    head += [f"ctgrad ÷ {IMPL_TITLES[p]}" for p in peers]
     head += ["prepared ÷ scalar loop"] if prepared_vs_loop else []
+    head += ["ctgrad ÷ max(floors)"] if floors else []
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * 2 + "---:|" * (len(head) - 2)]
     for prec, size in cases(times):
         c = times.get(("ctgrad", prec, size))
         row = [size_str(size), prec]
         row += [fmt_time(times.get((i, prec, size))) for i in impls]
+        row += [fmt_time(compute_floor(size, prec, ctx))] if floors else []
         for p in peers:
             t = times.get((p, prec, size))
             row.append(fmt_ratio(c / t if c and t else None))
         if prepared_vs_loop:
             cp, loop = times.get(("prepared", prec, size)), times.get(("loop", prec, size))
             row.append(fmt_ratio(cp / loop if cp and loop else None))
+        if floors:
+            row.append(fmt_ratio(floors_ratio(times, ctx, prec, size)))
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
@@ -176,23 +235,35 @@ def context_line(label, ctx):
             f"load average during the run {load or '?'}; {ctx.get('date', '')}")
 
 
+def peak_line(runs):
+    """One sentence: each binary's peak FMA rate per precision, and what the compute floor counts."""
+    rates = "; ".join(f"`{label}` " + ", ".join(f"{prec} {r:.1f}" for prec, r in sorted(ctx.get("peak_fma_per_ns", {}).items(), reverse=True))
+                      for label, (_, ctx) in runs.items() if ctx.get("peak_fma_per_ns"))
+    return ("Compute floor: the multiply-adds of the matrix products (single layer 2·B·N·K; two layers "
+            "2·B·N·H + 3·B·H·K) at the binary's peak rate, measured by the rows `peak/float` and "
+            f"`peak/double` in FMAs per ns: {rates}. ctgrad ÷ max(floors) sets ctgrad against the larger "
+            "of it and the memory floor (the two-layer rows have the compute floor only).")
+
+
 def markdown(runs, time_kind, svg_name, failed=()):
     parts = [f"Median {time_kind} time per call (loss and both gradients), generated by `benchmarks/report.py`.", ""]
     for label, (_, ctx) in runs.items():
         parts.append(context_line(label, ctx))
     for label in failed:
         parts.append(f"- `{label}`: **its cross-check failed** (an implementation disagreed with the reference): not timed")
-    for label, (all_times, _) in runs.items():
+    if any(ctx.get("peak_fma_per_ns") for _, ctx in runs.values()):
+        parts += ["", peak_line(runs)]
+    for label, (all_times, ctx) in runs.items():
         times = {k: v for k, v in all_times.items() if not two_layer(k[2])}
         impls = [i for i in IMPLS if any(k[0] == i for k in times)]
-        parts += ["", f"#### `{label}`", "", table(times, impls), ""]
+        parts += ["", f"#### `{label}`", "", table(times, impls, ctx=ctx), ""]
         parts += ["Targets:", "", "| target | case | figure | |", "|---|---|---:|---|"]
         for target, case, figure, met in targets(times):
             parts.append(f"| {target} | {case} | {figure} | {'met' if met else '**not met**'} |")
         two = {k: v for k, v in all_times.items() if two_layer(k[2])}
         if two:
             impls = [i for i in IMPLS if any(k[0] == i for k in two)]
-            parts += ["", "Two-layer perceptron (loss and the four gradients):", "", table(two, impls, "(B, N, H→K)")]
+            parts += ["", "Two-layer perceptron (loss and the four gradients):", "", table(two, impls, "(B, N, H→K)", ctx)]
     if svg_name:
         parts += ["", f"![time relative to ctgrad, log scale]({svg_name})"]
     return "\n".join(parts) + "\n"
@@ -271,12 +342,23 @@ def main():
     r.add_argument("--svg")
     r.add_argument("--out")
     r.add_argument("--time", choices=["real", "cpu"], default="cpu")
+    w = sub.add_parser("sweep")
+    w.add_argument("--json", action="append", default=[], metavar="LABEL=FILE")
+    w.add_argument("--failed", action="append", default=[], metavar="LABEL")
+    w.add_argument("--svg-dir", help="write the heat maps DIR/sweep_LABEL.svg")
+    w.add_argument("--out")
+    w.add_argument("--time", choices=["real", "cpu"], default="cpu")
     s = sub.add_parser("splice")
     s.add_argument("--out", required=True)
     s.add_argument("--marker", required=True)
     s.add_argument("--from", dest="source", required=True)
     args = parser.parse_args()
 
+    if args.command == "sweep":
+        import sweep_report  # beside this file: the sweep's summary, targets and heat map
+
+        sweep_report.run(args)
+        return
     if args.command == "splice":
         splice(args.out, args.marker, Path(args.source).read_text())
         return

@@ -14,6 +14,10 @@
 #   FILTER     --benchmark_filter regex  (default: all)
 #   SKIP_COMPILE_COST=1  leave the compile-cost section as it is
 #   SKIP_THREADS=1       leave the threads section as it is (it needs an idle machine with 2 cores)
+#   SKIP_SWEEP=1   leave the sweep's section as it is (else, after the tables: the sweep's
+#                  binaries, built with CTGRAD_BUILD_SWEEP=ON, run with SWEEP_REPS repetitions
+#                  (default 3) of SWEEP_MIN_TIME s (default 0.05), filtered by SWEEP_FILTER,
+#                  into docs/performance.md's sweep-results section and docs/sweep_<isa>.svg)
 # Raw JSON is kept in $BUILD_DIR/results/.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -69,6 +73,30 @@ if [[ -z ${SKIP_THREADS:-} ]]; then
       --json "$results/threads_default.json" --title "**libgomp's default wait policy** (threads spin at barriers before they sleep):" \
       --json "$results/threads_passive.json" --title "**\`OMP_WAIT_POLICY=passive\`** (threads sleep at once):"
   echo "wrote docs/performance.md (threads-results) and docs/scaling.md (scaling-measured)"
+fi
+
+if [[ -z ${SKIP_SWEEP:-} ]]; then
+  cmake -S "$root" -B "$build" -DCTGRAD_BUILD_SWEEP=ON
+  cmake --build "$build" -j "${JOBS:-1}" --target ctgrad_sweep_native ctgrad_sweep_avx2
+  sweep_args=()
+  for isa in native avx2; do
+    echo "== ctgrad_sweep_$isa: ${SWEEP_REPS:-3} repetitions of ${SWEEP_MIN_TIME:-0.05} s each (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    start=$SECONDS
+    if "$build/benchmarks/ctgrad_sweep_$isa" \
+        --benchmark_repetitions="${SWEEP_REPS:-3}" --benchmark_report_aggregates_only=true \
+        --benchmark_enable_random_interleaving=true \
+        --benchmark_min_time="${SWEEP_MIN_TIME:-0.05}" --benchmark_filter="${SWEEP_FILTER:-.}" \
+        --benchmark_out="$results/sweep_$isa.json" --benchmark_out_format=json; then
+      sweep_args+=(--json "$isa=$results/sweep_$isa.json")
+    else
+      echo "run.sh: ctgrad_sweep_$isa failed (cross-check?): its rows are left out" >&2
+      sweep_args+=(--failed "$isa")
+      status=1
+    fi
+    echo "== ctgrad_sweep_$isa took $((SECONDS - start)) s"
+  done
+  "$python" "$root/benchmarks/report.py" sweep "${sweep_args[@]}" --svg-dir "$root/docs" --out "$root/docs/performance.md"
+  echo "wrote docs/performance.md (sweep-results) and docs/sweep_*.svg"
 fi
 
 if [[ -z ${SKIP_COMPILE_COST:-} ]]; then
