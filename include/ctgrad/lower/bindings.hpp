@@ -32,6 +32,25 @@ enum class errc {
     shard_index,        ///< a shard index beyond the layout's shards
 };
 
+namespace detail {
+// status::message()'s pieces, out of line and cold: each std::string::append inlined at
+// message()'s sixty call sites was most of what message() cost the optimiser (clang 14:
+// 150 ms of a one-model program's 2 s), in every program that can throw evaluation_error.
+
+/// Appends s.
+[[gnu::noinline, gnu::cold]] inline void append_text(std::string& m, std::string_view s) {
+    m.append(s);
+}
+/// Appends v in decimal.
+[[gnu::noinline, gnu::cold]] inline void append_number(std::string& m, std::size_t v) {
+    m.append(std::to_string(v));
+}
+/// Appends s in single quotes.
+[[gnu::noinline, gnu::cold]] inline void append_quoted(std::string& m, std::string_view s) {
+    m.append("'").append(s).append("'");
+}
+}  // namespace detail
+
 /// The outcome of an evaluation: `ok()`, or what is wrong, naming the variable and axis.
 /// Nothing was written to any output when the status is not ok.
 struct status {
@@ -54,125 +73,126 @@ struct status {
     std::string message() const {
         // Built by appending (g++ 12 warns falsely on `"literal" + std::string`, bug 105329).
         std::string m = "ctgrad: ";
-        auto quoted = [&](std::string_view s) { m.append("'").append(s).append("'"); };
-        auto number = [&](std::size_t v) { m.append(std::to_string(v)); };
+        auto text = [&](std::string_view s) { detail::append_text(m, s); };
+        auto quoted = [&](std::string_view s) { detail::append_quoted(m, s); };
+        auto number = [&](std::size_t v) { detail::append_number(m, v); };
         const bool output = gradient && variable.empty();  // a forward pass's output buffer
         switch (code) {
             case errc::ok:
                 return "ok";
             case errc::size_mismatch:
                 if (output) {
-                    m.append("the output buffer has ");
+                    text("the output buffer has ");
                     number(actual);
-                    m.append(" elements, the value's shape needs ");
+                    text(" elements, the value's shape needs ");
                     number(expected);
                     break;
                 }
-                m.append(gradient ? "the gradient buffer for " : "data bound to ");
+                text(gradient ? "the gradient buffer for " : "data bound to ");
                 quoted(variable);
-                m.append(" has ");
+                text(" has ");
                 number(actual);
-                m.append(gradient ? " elements, the shape of " : " elements, its shape needs ");
+                text(gradient ? " elements, the shape of " : " elements, its shape needs ");
                 if (gradient) {
                     quoted(variable);
-                    m.append(" needs ");
+                    text(" needs ");
                 }
                 number(expected);
                 if (!source.empty()) {
-                    m.append(" (its axis ");
+                    text(" (its axis ");
                     quoted(axis);
-                    m.append(" was set by the binding of ");
+                    text(" was set by the binding of ");
                     quoted(source);
-                    m.append(")");
+                    text(")");
                 }
                 break;
             case errc::extent_conflict:
-                m.append("axis ");
+                text("axis ");
                 quoted(axis);
-                m.append(" of ");
+                text(" of ");
                 quoted(variable);
-                m.append(" has extent ");
+                text(" has extent ");
                 number(actual);
-                m.append(", elsewhere it is ");
+                text(", elsewhere it is ");
                 number(expected);
                 break;
             case errc::unresolved_extent:
-                m.append("the extent of axis ");
+                text("the extent of axis ");
                 quoted(axis);
-                m.append(" cannot be deduced; bind ");
+                text(" cannot be deduced; bind ");
                 quoted(variable);
-                m.append(" with an explicit shape, bind(v, data, {extents...})");
+                text(" with an explicit shape, bind(v, data, {extents...})");
                 break;
             case errc::null_data:
                 if (output) {
-                    m.append("a null output buffer, which needs ");
+                    text("a null output buffer, which needs ");
                     number(expected);
-                    m.append(" elements");
+                    text(" elements");
                     break;
                 }
-                m.append(gradient ? "a null gradient buffer for " : "null data bound to ");
+                text(gradient ? "a null gradient buffer for " : "null data bound to ");
                 quoted(variable);
-                m.append(gradient ? ", which needs " : " with ");
+                text(gradient ? ", which needs " : " with ");
                 number(gradient ? expected : actual);
-                m.append(" elements");
+                text(" elements");
                 break;
             case errc::aliased_output:
                 if (output) {
-                    m.append("the output buffer overlaps an input");
+                    text("the output buffer overlaps an input");
                     break;
                 }
-                m.append("the gradient buffer of ");
+                text("the gradient buffer of ");
                 quoted(variable);
-                m.append(" overlaps an input or another gradient buffer");
+                text(" overlaps an input or another gradient buffer");
                 break;
             case errc::class_index:
-                m.append("sample ");
+                text("sample ");
                 number(actual);
-                m.append(" of ");
+                text(" of ");
                 quoted(variable);
-                m.append(" is not a class index: expected an integer from 0 to ");
+                text(" is not a class index: expected an integer from 0 to ");
                 number(expected - 1);
-                m.append(" (axis ");
+                text(" (axis ");
                 quoted(axis);
-                m.append(" has extent ");
+                text(" has extent ");
                 number(expected);
-                m.append(")");
+                text(")");
                 break;
             case errc::extent_too_large:
-                m.append("axis ");
+                text("axis ");
                 quoted(axis);
-                m.append(" has extent ");
+                text(" has extent ");
                 number(actual);
-                m.append(": a layered model holds whole rows of each intermediate in a tile, at most ");
+                text(": a layered model holds whole rows of each intermediate in a tile, at most ");
                 number(expected);
-                m.append(" elements");
+                text(" elements");
                 break;
             case errc::empty_axis:
-                m.append("argmax over axis ");
+                text("argmax over axis ");
                 quoted(axis);
-                m.append(" of extent 0: there is no element to pick");
+                text(" of extent 0: there is no element to pick");
                 break;
             case errc::shard_layout:
                 if (expected == actual) {  // the rows are right: the count is not
-                    m.append("a shard layout needs at least one shard");
+                    text("a shard layout needs at least one shard");
                     break;
                 }
-                m.append("a shard layout of ");
+                text("a shard layout of ");
                 number(actual);
-                m.append(" rows does not fit the batch: axis ");
+                text(" rows does not fit the batch: axis ");
                 quoted(axis);
-                m.append(" has ");
+                text(" has ");
                 number(expected);
-                m.append(" rows");
+                text(" rows");
                 break;
             case errc::shard_index:
-                m.append("shard ");
+                text("shard ");
                 number(actual);
-                m.append(" does not exist: the layout has ");
+                text(" does not exist: the layout has ");
                 number(expected);
-                m.append(" shards (0 to ");
+                text(" shards (0 to ");
                 number(expected - 1);
-                m.append(")");
+                text(")");
                 break;
         }
         return m;
