@@ -307,11 +307,9 @@ inline constexpr std::size_t columns_unroll = sizeof(vec<T>) >= 64 ? 4 : 2;
 /// once for four rows of dw. MaxC ≥ C and MaxQ ≥ x.cols, known at compile time (static
 /// extents): steps wider than these bounds could never run, and are not instantiated (the
 /// four-column path of a one-output model, the eight-vector steps of rows of ten).
-/// Out of line: so much smaller, g++ 12 inlined it into the one-row path, and a prepared call
-/// of one sample ((1, 10, 2) double, AVX-512) took 40 ns instead of 25.
 template <std::size_t MaxC = unbounded, std::size_t MaxQ = unbounded, class T>
-[[gnu::noinline]] inline void accumulate_weight_gradient(const T* g, matrix_view<T> x, std::size_t r0, std::size_t R,
-                                                         std::size_t c0, std::size_t C, T* dw) {
+inline void accumulate_weight_gradient(const T* g, matrix_view<T> x, std::size_t r0, std::size_t R, std::size_t c0,
+                                       std::size_t C, T* dw) {
     constexpr std::size_t W = width<T>;
     const std::size_t q = x.cols;
     std::size_t c = 0;
@@ -353,6 +351,16 @@ template <std::size_t MaxC = unbounded, std::size_t MaxQ = unbounded, class T>
         if (k < q)
             axpy_tail(gc, C, x, r0, R, k, q - k, out);
     }
+}
+
+/// accumulate_weight_gradient, never inlined: for the executor's one-row path. There, so much
+/// smaller without its unreachable steps, g++ 12 inlined it, and a prepared call of one sample
+/// ((1, 10, 2) double, AVX-512) took 40 ns instead of 25. (The tile path keeps it inline: out
+/// of line, without its constant extents, (64, 784, 10) double took 60 µs instead of 41.)
+template <std::size_t MaxC, std::size_t MaxQ, class T>
+[[gnu::noinline]] void accumulate_weight_gradient_out_of_line(const T* g, matrix_view<T> x, std::size_t r0,
+                                                              std::size_t R, std::size_t c0, std::size_t C, T* dw) {
+    accumulate_weight_gradient<MaxC, MaxQ>(g, x, r0, R, c0, C, dw);
 }
 
 /// dw[c] = g[c] · x for c < C, rows of length q: the weight gradient of a grid of one row,

@@ -492,8 +492,9 @@ struct executor {
     static constexpr bool keeps_columns = !std::is_void_v<column_of<shape_of_t<G>>> &&
                                           !contains_v<column_of<shape_of_t<G>>, Over>;
 
-    /// Adds gradient term OT of tile t (its G in a tile buffer) into its gradient buffer.
-    template <class OT>
+    /// Adds gradient term OT of tile t (its G in a tile buffer) into its gradient buffer
+    /// (OneRow: t is one row, the scalar path).
+    template <class OT, bool OneRow>
     static void apply_term(const state& s, const tile& t, buffers buf, T* const* out) {
         using Term = typename OT::term;
         using G = typename Term::grid_expr;
@@ -503,9 +504,12 @@ struct executor {
         if constexpr (is_weight_term_v<Term>) {
             std::size_t first;
             const auto x = rows_of<typename Term::source>(s, buf, t.r0, first);
-            using Source = typename Term::source;
-            lowering::detail::accumulate_weight_gradient<max_columns<shape_of_t<G>>, max_columns<shape_of_t<Source>>>(
-                g, x, first, t.R, t.c0, C, dst);
+            constexpr std::size_t max_c = max_columns<shape_of_t<G>>;
+            constexpr std::size_t max_q = max_columns<shape_of_t<typename Term::source>>;
+            if constexpr (OneRow)
+                lowering::detail::accumulate_weight_gradient_out_of_line<max_c, max_q>(g, x, first, t.R, t.c0, C, dst);
+            else
+                lowering::detail::accumulate_weight_gradient<max_c, max_q>(g, x, first, t.R, t.c0, C, dst);
         } else if constexpr (is_result_term_v<Term>) {  // a forward pass: the value itself
             for (std::size_t r = 0; r < t.R; ++r)
                 std::copy_n(g + r * C, C, dst + (t.r0 + r) * cols + t.c0);
@@ -589,7 +593,7 @@ struct executor {
             if (overwrite)
                 store_term<OT>(s, t, buf, out);
             else
-                apply_term<OT>(s, t, buf, out);
+                apply_term<OT, OneRow>(s, t, buf, out);
         });
     }
 
