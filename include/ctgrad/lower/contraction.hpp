@@ -15,9 +15,6 @@ namespace ctgrad::lowering {
 inline namespace CTGRAD_ISA_NAMESPACE {
 namespace detail {  // the kernels of the executor: not an interface
 
-/// An extent not known at compile time: as an upper bound of a kernel's extent, no bound.
-inline constexpr std::size_t unbounded = static_cast<std::size_t>(-1);
-
 /// A row-major matrix view: rows of `cols` contiguous elements.
 template <class T>
 struct matrix_view {
@@ -84,23 +81,18 @@ inline void dot_block(const T* const* xr, const T* const* wr, std::size_t q, T* 
 template <class T>
 inline constexpr std::size_t dot_columns = sizeof(vec<T>) >= 64 ? 4 : 2;
 
-/// MR rows of x against the C rows of w from c0, NR of them at a time. MaxC ≥ C, known at
-/// compile time (a static extent): blocks wider than MaxC could never run, and are not
-/// instantiated (a one-output model compiles the one-column kernels only).
-template <std::size_t MR, std::size_t MaxC = unbounded, class T>
+template <std::size_t MR, class T>
 inline void dot_rows(const T* const* xr, matrix_view<T> w, std::size_t c0, std::size_t C, T* out,
                      std::size_t out_stride) {
     constexpr std::size_t NR = dot_columns<T>;
     std::size_t c = 0;
-    if constexpr (MaxC >= NR) {
-        for (; c + NR <= C; c += NR) {
-            const T* wr[NR];
-            for (std::size_t j = 0; j < NR; ++j)
-                wr[j] = w.row(c0 + c + j);
-            dot_block<MR, NR>(xr, wr, w.cols, out + c, out_stride);
-        }
+    for (; c + NR <= C; c += NR) {
+        const T* wr[NR];
+        for (std::size_t j = 0; j < NR; ++j)
+            wr[j] = w.row(c0 + c + j);
+        dot_block<MR, NR>(xr, wr, w.cols, out + c, out_stride);
     }
-    if constexpr (NR > 2 && MaxC >= 2) {
+    if constexpr (NR > 2) {
         if (c + 2 <= C) {
             const T* wr[2] = {w.row(c0 + c), w.row(c0 + c + 1)};
             dot_block<MR, 2>(xr, wr, w.cols, out + c, out_stride);
@@ -164,8 +156,7 @@ constexpr std::size_t whole_forward_blocks(std::size_t R, std::size_t q) {
 }
 
 /// z[r·C + c] = x[r0 + r] · w[c0 + c] for the tile (x and w share their row length q).
-/// MaxC ≥ C: as dot_rows.
-template <std::size_t MaxC = unbounded, class T>
+template <class T>
 inline void contract_forward(matrix_view<T> x, matrix_view<T> w, std::size_t r0, std::size_t R, std::size_t c0,
                              std::size_t C, T* z) {
     constexpr std::size_t MR = 4;
@@ -192,25 +183,24 @@ inline void contract_forward(matrix_view<T> x, matrix_view<T> w, std::size_t r0,
     for (; r + 6 <= R; r += 6) {
         const T* xr[6] = {x.row(r0 + r),     x.row(r0 + r + 1), x.row(r0 + r + 2),
                           x.row(r0 + r + 3), x.row(r0 + r + 4), x.row(r0 + r + 5)};
-        dot_rows<6, MaxC>(xr, w, c0, C, z + r * C, C);
+        dot_rows<6>(xr, w, c0, C, z + r * C, C);
     }
     for (; r + MR <= R; r += MR) {
         const T* xr[MR] = {x.row(r0 + r), x.row(r0 + r + 1), x.row(r0 + r + 2), x.row(r0 + r + 3)};
-        dot_rows<MR, MaxC>(xr, w, c0, C, z + r * C, C);
+        dot_rows<MR>(xr, w, c0, C, z + r * C, C);
     }
     for (; r < R; ++r) {
         const T* xr[1] = {x.row(r0 + r)};
-        dot_rows<1, MaxC>(xr, w, c0, C, z + r * C, C);
+        dot_rows<1>(xr, w, c0, C, z + r * C, C);
     }
 }
 
 /// z[c] = x · w[c0 + c] for one row x: contract_forward's one-row kernel, for callers that
 /// know they hold one row (no run-time choice of a kernel, a call the compiler inlines).
-/// MaxC ≥ C: as dot_rows.
-template <std::size_t MaxC = unbounded, class T>
+template <class T>
 inline void contract_row(const T* x, matrix_view<T> w, std::size_t c0, std::size_t C, T* z) {
     const T* xr[1] = {x};
-    dot_rows<1, MaxC>(xr, w, c0, C, z, C);
+    dot_rows<1>(xr, w, c0, C, z, C);
 }
 
 /// out[k, k + U·W) += Σ_r g_r · x_r[k, k + U·W), with P row phases: U·P independent FMA chains.
@@ -304,63 +294,45 @@ inline constexpr std::size_t columns_unroll = sizeof(vec<T>) >= 64 ? 4 : 2;
 /// dw[c0 + c] += Σ_r g[r·C + c] · x[r0 + r]: the weight gradient of a tile. Eight FMA chains
 /// in flight: eight vectors of a row of dw, or fewer vectors and several rows of x at a time.
 /// Tiles of 16 rows or more take four columns at a time, so that each vector of x is loaded
-/// once for four rows of dw. MaxC ≥ C and MaxQ ≥ x.cols, known at compile time (static
-/// extents): steps wider than these bounds could never run, and are not instantiated (the
-/// four-column path of a one-output model, the eight-vector steps of rows of ten).
-template <std::size_t MaxC = unbounded, std::size_t MaxQ = unbounded, class T>
+/// once for four rows of dw.
+template <class T>
 inline void accumulate_weight_gradient(const T* g, matrix_view<T> x, std::size_t r0, std::size_t R, std::size_t c0,
                                        std::size_t C, T* dw) {
     constexpr std::size_t W = width<T>;
     const std::size_t q = x.cols;
     std::size_t c = 0;
-    constexpr std::size_t NC = 4;
-    if constexpr (W > 1 && MaxC >= NC) {
-        if (R >= 16) {  // with fewer rows, loading and storing dw would dominate
-            constexpr std::size_t U = columns_unroll<T>;
-            for (; c + NC <= C; c += NC) {
-                T* out[NC];
+    if (W > 1 && R >= 16) {  // with fewer rows, loading and storing dw would dominate
+        constexpr std::size_t NC = 4, U = columns_unroll<T>;
+        for (; c + NC <= C; c += NC) {
+            T* out[NC];
+            for (std::size_t j = 0; j < NC; ++j)
+                out[j] = dw + (c0 + c + j) * q;
+            const T* gc = g + c;
+            std::size_t k = 0;
+            for (; k + U * W <= q; k += U * W)
+                axpy_columns<NC, U>(gc, C, x, r0, R, k, out);
+            for (; k + W <= q; k += W)
+                axpy_columns<NC, 1>(gc, C, x, r0, R, k, out);
+            if (k < q)
                 for (std::size_t j = 0; j < NC; ++j)
-                    out[j] = dw + (c0 + c + j) * q;
-                const T* gc = g + c;
-                std::size_t k = 0;
-                for (; k + U * W <= q; k += U * W)
-                    axpy_columns<NC, U>(gc, C, x, r0, R, k, out);
-                for (; k + W <= q; k += W)
-                    axpy_columns<NC, 1>(gc, C, x, r0, R, k, out);
-                if (k < q)
-                    for (std::size_t j = 0; j < NC; ++j)
-                        axpy_tail(gc + j, C, x, r0, R, k, q - k, out[j]);
-            }
+                    axpy_tail(gc + j, C, x, r0, R, k, q - k, out[j]);
         }
     }
     for (; c < C; ++c) {
         T* out = dw + (c0 + c) * q;
         const T* gc = g + c;
         std::size_t k = 0;
-        if constexpr (MaxQ >= 8 * W)
-            for (; k + 8 * W <= q; k += 8 * W)
-                axpy_rows<8, 1>(gc, C, x, r0, R, k, out);
-        if constexpr (MaxQ >= 4 * W)
-            for (; k + 4 * W <= q; k += 4 * W)
-                axpy_rows<4, 2>(gc, C, x, r0, R, k, out);
-        if constexpr (MaxQ >= 2 * W)
-            for (; k + 2 * W <= q; k += 2 * W)
-                axpy_rows<2, 4>(gc, C, x, r0, R, k, out);
+        for (; k + 8 * W <= q; k += 8 * W)
+            axpy_rows<8, 1>(gc, C, x, r0, R, k, out);
+        for (; k + 4 * W <= q; k += 4 * W)
+            axpy_rows<4, 2>(gc, C, x, r0, R, k, out);
+        for (; k + 2 * W <= q; k += 2 * W)
+            axpy_rows<2, 4>(gc, C, x, r0, R, k, out);
         for (; k + W <= q; k += W)
             axpy_rows<1, 4>(gc, C, x, r0, R, k, out);
         if (k < q)
             axpy_tail(gc, C, x, r0, R, k, q - k, out);
     }
-}
-
-/// accumulate_weight_gradient, never inlined: for the executor's one-row path. There, so much
-/// smaller without its unreachable steps, g++ 12 inlined it, and a prepared call of one sample
-/// ((1, 10, 2) double, AVX-512) took 40 ns instead of 25. (The tile path keeps it inline: out
-/// of line, without its constant extents, (64, 784, 10) double took 60 µs instead of 41.)
-template <std::size_t MaxC, std::size_t MaxQ, class T>
-[[gnu::noinline]] void accumulate_weight_gradient_out_of_line(const T* g, matrix_view<T> x, std::size_t r0,
-                                                              std::size_t R, std::size_t c0, std::size_t C, T* dw) {
-    accumulate_weight_gradient<MaxC, MaxQ>(g, x, r0, R, c0, C, dw);
 }
 
 /// dw[c] = g[c] · x for c < C, rows of length q: the weight gradient of a grid of one row,

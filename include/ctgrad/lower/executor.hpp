@@ -106,15 +106,6 @@ struct executor {
         else
             return s.template extent_of<column_of<Shape>>();
     }
-    /// An upper bound of all_columns<Shape> known at compile time: the static extent of its
-    /// column axis, or dynamic_extent (no bound). The kernels leave out the steps wider than it.
-    template <class Shape>
-    static constexpr std::size_t max_columns = [] {
-        if constexpr (std::is_void_v<column_of<Shape>>)
-            return std::size_t{1};
-        else
-            return column_of<Shape>::extent;
-    }();
     /// The columns of a value of Shape in tile t: all of them, or the tile's (column tiles).
     /// A static extent that fits a tile is a constant: the kernels' strides are immediates.
     template <class Shape>
@@ -261,12 +252,10 @@ struct executor {
             std::size_t first;
             const auto a = rows_of<typename info::left>(s, buf, t.r0, first);
             const std::size_t C = tile_columns<shape_of_t<B>>(s, t);
-            constexpr std::size_t max_c = max_columns<shape_of_t<B>>;
             if constexpr (OneRow)
-                lowering::detail::contract_row<max_c>(a.row(first), weights<typename info::right>(s), t.c0, C, out);
+                lowering::detail::contract_row(a.row(first), weights<typename info::right>(s), t.c0, C, out);
             else
-                lowering::detail::contract_forward<max_c>(a, weights<typename info::right>(s), first, t.R, t.c0, C,
-                                                          out);
+                lowering::detail::contract_forward(a, weights<typename info::right>(s), first, t.R, t.c0, C, out);
         } else if constexpr (info::kind == barrier_kind::backward_contraction) {
             const auto w = weights<typename info::right>(s);
             std::fill_n(out, t.R * w.cols, T(0));
@@ -492,9 +481,8 @@ struct executor {
     static constexpr bool keeps_columns = !std::is_void_v<column_of<shape_of_t<G>>> &&
                                           !contains_v<column_of<shape_of_t<G>>, Over>;
 
-    /// Adds gradient term OT of tile t (its G in a tile buffer) into its gradient buffer
-    /// (OneRow: t is one row, the scalar path).
-    template <class OT, bool OneRow>
+    /// Adds gradient term OT of tile t (its G in a tile buffer) into its gradient buffer.
+    template <class OT>
     static void apply_term(const state& s, const tile& t, buffers buf, T* const* out) {
         using Term = typename OT::term;
         using G = typename Term::grid_expr;
@@ -504,12 +492,7 @@ struct executor {
         if constexpr (is_weight_term_v<Term>) {
             std::size_t first;
             const auto x = rows_of<typename Term::source>(s, buf, t.r0, first);
-            constexpr std::size_t max_c = max_columns<shape_of_t<G>>;
-            constexpr std::size_t max_q = max_columns<shape_of_t<typename Term::source>>;
-            if constexpr (OneRow)
-                lowering::detail::accumulate_weight_gradient_out_of_line<max_c, max_q>(g, x, first, t.R, t.c0, C, dst);
-            else
-                lowering::detail::accumulate_weight_gradient<max_c, max_q>(g, x, first, t.R, t.c0, C, dst);
+            lowering::detail::accumulate_weight_gradient(g, x, first, t.R, t.c0, C, dst);
         } else if constexpr (is_result_term_v<Term>) {  // a forward pass: the value itself
             for (std::size_t r = 0; r < t.R; ++r)
                 std::copy_n(g + r * C, C, dst + (t.r0 + r) * cols + t.c0);
@@ -593,7 +576,7 @@ struct executor {
             if (overwrite)
                 store_term<OT>(s, t, buf, out);
             else
-                apply_term<OT, OneRow>(s, t, buf, out);
+                apply_term<OT>(s, t, buf, out);
         });
     }
 
