@@ -32,25 +32,6 @@ enum class errc {
     shard_index,        ///< a shard index beyond the layout's shards
 };
 
-namespace detail {
-// status::message()'s pieces, out of line and cold: each std::string::append inlined at
-// message()'s sixty call sites was most of what message() cost the optimiser (clang 14:
-// 150 ms of a one-model program's 2 s), in every program that can throw evaluation_error.
-
-/// Appends s.
-[[gnu::noinline, gnu::cold]] inline void append_text(std::string& m, std::string_view s) {
-    m.append(s);
-}
-/// Appends v in decimal.
-[[gnu::noinline, gnu::cold]] inline void append_number(std::string& m, std::size_t v) {
-    m.append(std::to_string(v));
-}
-/// Appends s in single quotes.
-[[gnu::noinline, gnu::cold]] inline void append_quoted(std::string& m, std::string_view s) {
-    m.append("'").append(s).append("'");
-}
-}  // namespace detail
-
 /// The outcome of an evaluation: `ok()`, or what is wrong, naming the variable and axis.
 /// Nothing was written to any output when the status is not ok.
 struct status {
@@ -73,126 +54,125 @@ struct status {
     std::string message() const {
         // Built by appending (g++ 12 warns falsely on `"literal" + std::string`, bug 105329).
         std::string m = "ctgrad: ";
-        auto text = [&](std::string_view s) { detail::append_text(m, s); };
-        auto quoted = [&](std::string_view s) { detail::append_quoted(m, s); };
-        auto number = [&](std::size_t v) { detail::append_number(m, v); };
+        auto quoted = [&](std::string_view s) { m.append("'").append(s).append("'"); };
+        auto number = [&](std::size_t v) { m.append(std::to_string(v)); };
         const bool output = gradient && variable.empty();  // a forward pass's output buffer
         switch (code) {
             case errc::ok:
                 return "ok";
             case errc::size_mismatch:
                 if (output) {
-                    text("the output buffer has ");
+                    m.append("the output buffer has ");
                     number(actual);
-                    text(" elements, the value's shape needs ");
+                    m.append(" elements, the value's shape needs ");
                     number(expected);
                     break;
                 }
-                text(gradient ? "the gradient buffer for " : "data bound to ");
+                m.append(gradient ? "the gradient buffer for " : "data bound to ");
                 quoted(variable);
-                text(" has ");
+                m.append(" has ");
                 number(actual);
-                text(gradient ? " elements, the shape of " : " elements, its shape needs ");
+                m.append(gradient ? " elements, the shape of " : " elements, its shape needs ");
                 if (gradient) {
                     quoted(variable);
-                    text(" needs ");
+                    m.append(" needs ");
                 }
                 number(expected);
                 if (!source.empty()) {
-                    text(" (its axis ");
+                    m.append(" (its axis ");
                     quoted(axis);
-                    text(" was set by the binding of ");
+                    m.append(" was set by the binding of ");
                     quoted(source);
-                    text(")");
+                    m.append(")");
                 }
                 break;
             case errc::extent_conflict:
-                text("axis ");
+                m.append("axis ");
                 quoted(axis);
-                text(" of ");
+                m.append(" of ");
                 quoted(variable);
-                text(" has extent ");
+                m.append(" has extent ");
                 number(actual);
-                text(", elsewhere it is ");
+                m.append(", elsewhere it is ");
                 number(expected);
                 break;
             case errc::unresolved_extent:
-                text("the extent of axis ");
+                m.append("the extent of axis ");
                 quoted(axis);
-                text(" cannot be deduced; bind ");
+                m.append(" cannot be deduced; bind ");
                 quoted(variable);
-                text(" with an explicit shape, bind(v, data, {extents...})");
+                m.append(" with an explicit shape, bind(v, data, {extents...})");
                 break;
             case errc::null_data:
                 if (output) {
-                    text("a null output buffer, which needs ");
+                    m.append("a null output buffer, which needs ");
                     number(expected);
-                    text(" elements");
+                    m.append(" elements");
                     break;
                 }
-                text(gradient ? "a null gradient buffer for " : "null data bound to ");
+                m.append(gradient ? "a null gradient buffer for " : "null data bound to ");
                 quoted(variable);
-                text(gradient ? ", which needs " : " with ");
+                m.append(gradient ? ", which needs " : " with ");
                 number(gradient ? expected : actual);
-                text(" elements");
+                m.append(" elements");
                 break;
             case errc::aliased_output:
                 if (output) {
-                    text("the output buffer overlaps an input");
+                    m.append("the output buffer overlaps an input");
                     break;
                 }
-                text("the gradient buffer of ");
+                m.append("the gradient buffer of ");
                 quoted(variable);
-                text(" overlaps an input or another gradient buffer");
+                m.append(" overlaps an input or another gradient buffer");
                 break;
             case errc::class_index:
-                text("sample ");
+                m.append("sample ");
                 number(actual);
-                text(" of ");
+                m.append(" of ");
                 quoted(variable);
-                text(" is not a class index: expected an integer from 0 to ");
+                m.append(" is not a class index: expected an integer from 0 to ");
                 number(expected - 1);
-                text(" (axis ");
+                m.append(" (axis ");
                 quoted(axis);
-                text(" has extent ");
+                m.append(" has extent ");
                 number(expected);
-                text(")");
+                m.append(")");
                 break;
             case errc::extent_too_large:
-                text("axis ");
+                m.append("axis ");
                 quoted(axis);
-                text(" has extent ");
+                m.append(" has extent ");
                 number(actual);
-                text(": a layered model holds whole rows of each intermediate in a tile, at most ");
+                m.append(": a layered model holds whole rows of each intermediate in a tile, at most ");
                 number(expected);
-                text(" elements");
+                m.append(" elements");
                 break;
             case errc::empty_axis:
-                text("argmax over axis ");
+                m.append("argmax over axis ");
                 quoted(axis);
-                text(" of extent 0: there is no element to pick");
+                m.append(" of extent 0: there is no element to pick");
                 break;
             case errc::shard_layout:
                 if (expected == actual) {  // the rows are right: the count is not
-                    text("a shard layout needs at least one shard");
+                    m.append("a shard layout needs at least one shard");
                     break;
                 }
-                text("a shard layout of ");
+                m.append("a shard layout of ");
                 number(actual);
-                text(" rows does not fit the batch: axis ");
+                m.append(" rows does not fit the batch: axis ");
                 quoted(axis);
-                text(" has ");
+                m.append(" has ");
                 number(expected);
-                text(" rows");
+                m.append(" rows");
                 break;
             case errc::shard_index:
-                text("shard ");
+                m.append("shard ");
                 number(actual);
-                text(" does not exist: the layout has ");
+                m.append(" does not exist: the layout has ");
                 number(expected);
-                text(" shards (0 to ");
+                m.append(" shards (0 to ");
                 number(expected - 1);
-                text(")");
+                m.append(")");
                 break;
         }
         return m;
