@@ -102,8 +102,8 @@ TEST_CASE("executor: a layer wider than a tile is refused where rows cannot be s
 
 namespace {
 // The loss and gradients of a perceptron whose feature and output axes are static (N, K):
-// its kernels leave out the steps wider than N and K. Compared with the same model on
-// dynamic axes (every step compiled), on the same data.
+// its extents are constants the kernels fold (tile_columns, extent_of). Compared with the
+// same model on dynamic axes, on the same data.
 template <std::size_t N, std::size_t K>
 void check_static_extents_match_dynamic(std::size_t rows) {
     constexpr axis<"n", N> ns;
