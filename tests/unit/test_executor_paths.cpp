@@ -99,3 +99,44 @@ TEST_CASE("executor: a layer wider than a tile is refused where rows cannot be s
                                bind(w2, w2s.data(), {K, H}));
     CHECK(E::check(st).code == errc::extent_too_large);
 }
+
+namespace {
+// The loss and gradients of a perceptron whose feature and output axes are static (N, K):
+// its extents are constants the kernels fold (tile_columns, extent_of). Compared with the
+// same model on dynamic axes, on the same data.
+template <std::size_t N, std::size_t K>
+void check_static_extents_match_dynamic(std::size_t rows) {
+    constexpr axis<"n", N> ns;
+    constexpr axis<"k", K> ks;
+    constexpr auto xs_ = input<"x">(batch, ns);
+    constexpr auto ts_ = input<"t">(batch, ks);
+    constexpr auto ws_ = parameter<"w">(ks, ns);
+    constexpr auto static_loss = mse_loss(sigmoid(matmul(xs_, transpose(ws_))), ts_);
+    constexpr auto dynamic_loss = mse_loss(sigmoid(matmul(x, transpose(w))), t);
+    std::vector<double> xv(rows * N), tv(rows * K), wv(K * N);
+    for (std::size_t i = 0; i < xv.size(); ++i)
+        xv[i] = static_cast<double>((i * 7) % 11) / 11.0 - 0.5;
+    for (std::size_t i = 0; i < tv.size(); ++i)
+        tv[i] = static_cast<double>(i % 2);
+    for (std::size_t i = 0; i < wv.size(); ++i)
+        wv[i] = static_cast<double>((i * 5) % 13) / 13.0 - 0.5;
+    std::vector<double> dw_static(wv.size()), dw_dynamic(wv.size());
+    const auto [l_static, g_static] =
+        value_and_grad(static_loss, wrt(ws_))(bind(xs_, xv), bind(ts_, tv), bind(ws_, wv), dw_static);
+    const auto [l_dynamic, g_dynamic] = value_and_grad(dynamic_loss, wrt(w))(
+        bind(x, xv.data(), {rows, N}), bind(t, tv.data(), {rows, K}), bind(w, wv.data(), {K, N}), dw_dynamic);
+    CHECK(l_static == Approx(l_dynamic).epsilon(1e-12));
+    for (std::size_t i = 0; i < wv.size(); ++i)
+        CHECK(g_static[i] == Approx(g_dynamic[i]).epsilon(1e-12).margin(1e-15));
+}
+}  // namespace
+
+TEST_CASE("executor: static extents give the dynamic extents' loss and gradients", "[executor]") {
+    for (std::size_t rows : {1, 7, 40}) {
+        INFO("rows = " << rows);
+        check_static_extents_match_dynamic<10, 1>(rows);  // the lecture's model
+        check_static_extents_match_dynamic<37, 2>(rows);  // every vector step and a tail
+        check_static_extents_match_dynamic<70, 3>(rows);
+        check_static_extents_match_dynamic<37, 5>(rows);  // four columns at a time, then one
+    }
+}
