@@ -32,6 +32,8 @@
 ///   to_text, to_latex, per_sample, name, derivative_text, derivative_latex, static_string
 ///   in <ctgrad/optim.hpp>: optim::sgd, optim::sgd_options, optim::sgd_state, optim::adam, optim::adamw,
 ///   optim::adam_options, optim::adamw_options, optim::adam_state
+///   in <ctgrad/api/shards.hpp>: prepare_shards, sharded_call, shard_layout; in
+///   <ctgrad/parallel/openmp.hpp> (with -fopenmp): openmp::run
 
 #include "ctgrad/diff/grad.hpp"
 #include "ctgrad/diff/rules.hpp"
