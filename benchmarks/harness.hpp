@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,7 +62,8 @@ bool cross_check(const std::string& name, const Problem& p, const typename Probl
 
 /// The timed loop of one row: Peer's run() on the problem, as often as Google Benchmark asks;
 /// "bytes_per_second" is the rate at which x, the one input every implementation must read,
-/// is consumed.
+/// is consumed; a sharded call (peers/ctgrad_threads.hpp) also reports its layout's count as
+/// the counter "shards" (threads_report.py).
 template <class Peer, class Problem>
 void time_calls(benchmark::State& state, const Problem& p) {
     Peer peer(p);
@@ -73,6 +75,21 @@ void time_calls(benchmark::State& state, const Problem& p) {
     }
     state.SetBytesProcessed(
         static_cast<std::int64_t>(state.iterations() * p.x.size() * sizeof(typename Problem::value_type)));
+    if constexpr (requires { peer.shards(); })
+        state.counters["shards"] = static_cast<double>(peer.shards());
+}
+
+/// Cross-checks Peer on the problem (unless `reference` is null: the floor computes no
+/// gradients), then registers its row "IMPL/PRECISION/SIZE", timed by time_calls. Returns the
+/// check's verdict: main.cpp (the table) and sweep.hpp (the sweep) register every row with it.
+template <class Peer, class Problem>
+bool check_and_time(const char* impl, const std::shared_ptr<const Problem>& p,
+                    const typename Problem::reference_type* reference) {
+    const std::string name =
+        std::string(impl) + "/" + precision_name<typename Problem::value_type>() + "/" + size_name(p->size);
+    const bool ok = reference == nullptr || cross_check<Peer>(name, *p, *reference);
+    benchmark::RegisterBenchmark(name.c_str(), [p](benchmark::State& state) { time_calls<Peer>(state, *p); });
+    return ok;
 }
 
 /// " eigen torch": the optional peers this binary was built with (Eigen, libtorch), each after

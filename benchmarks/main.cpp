@@ -69,34 +69,6 @@ using bench::size3;
 using bench::size4;
 using bench::two_layer_problem;
 
-using bench::precision_name;
-
-// One implementation on one problem (problem<T> or two_layer_problem<T>): checked against the
-// reference, then registered.
-template <class Peer, class Problem>
-bool check_and_register(const char* impl, const std::shared_ptr<const Problem>& p,
-                        const typename Problem::reference_type* reference) {
-    using T = typename Problem::value_type;
-    using result = typename Problem::result_type;
-    const std::string name = std::string(impl) + "/" + precision_name<T>() + "/" + bench::size_name(p->size);
-    bool ok = true;
-    if (reference)  // the floor computes no gradients: nothing to compare
-        ok = bench::cross_check<Peer>(name, *p, *reference);
-    benchmark::RegisterBenchmark(name.c_str(), [p](benchmark::State& state) {
-        Peer peer(*p);
-        result r(p->size);
-        for (auto _ : state) {
-            peer.run(r);
-            benchmark::DoNotOptimize(r.loss);
-            benchmark::ClobberMemory();
-        }
-        // Bytes of x, the one input every implementation must read: "bytes_per_second" is x's bandwidth.
-        state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * p->x.size() * sizeof(T)));
-        if constexpr (requires { peer.shards(); })  // a sharded call: its layout's count (threads_report.py)
-            state.counters["shards"] = static_cast<double>(peer.shards());
-    });
-    return ok;
-}
 
 #ifdef CTGRAD_BENCH_HAVE_EIGEN
 // Which Eigen peer serves which problem.
@@ -115,14 +87,14 @@ struct eigen_peer_of<two_layer_problem<T>> {
 // The implementations every problem has, after ctgrad and in this order: its scalar loop Loop,
 // then Eigen and libtorch where they were found.
 template <class Loop, class Problem>
-bool check_and_register_peers(const std::shared_ptr<const Problem>& p,
+bool check_and_time_peers(const std::shared_ptr<const Problem>& p,
                               const typename Problem::reference_type& reference) {
-    bool ok = check_and_register<Loop>("loop", p, &reference);
+    bool ok = bench::check_and_time<Loop>("loop", p, &reference);
 #ifdef CTGRAD_BENCH_HAVE_EIGEN
-    ok &= check_and_register<typename eigen_peer_of<Problem>::type>("eigen", p, &reference);
+    ok &= bench::check_and_time<typename eigen_peer_of<Problem>::type>("eigen", p, &reference);
 #endif
 #ifdef CTGRAD_BENCH_HAVE_TORCH
-    ok &= check_and_register<bench::torch_peer<Problem>>("torch", p, &reference);
+    ok &= bench::check_and_time<bench::torch_peer<Problem>>("torch", p, &reference);
 #endif
     return ok;
 }
@@ -138,10 +110,10 @@ bool add_size() {
     bench::scalar_loop<double>(p64).run(reference);
 
     bool ok = true;
-    ok &= check_and_register<bench::ctgrad_peer<T, N, K>>("ctgrad", p, &reference);
-    ok &= check_and_register<bench::ctgrad_prepared_peer<T, N, K>>("prepared", p, &reference);
-    ok &= check_and_register_peers<bench::scalar_loop<T>>(p, reference);
-    ok &= check_and_register<bench::memory_floor<T>>("floor", p, nullptr);
+    ok &= bench::check_and_time<bench::ctgrad_peer<T, N, K>>("ctgrad", p, &reference);
+    ok &= bench::check_and_time<bench::ctgrad_prepared_peer<T, N, K>>("prepared", p, &reference);
+    ok &= check_and_time_peers<bench::scalar_loop<T>>(p, reference);
+    ok &= bench::check_and_time<bench::memory_floor<T>>("floor", p, nullptr);
     return ok;
 }
 
@@ -156,8 +128,8 @@ bool add_two_layer_size() {
     bench::scalar_loop_two_layer<double>(p64).run(reference);
 
     bool ok = true;
-    ok &= check_and_register<bench::ctgrad_two_layer<T, N, H, K>>("ctgrad", p, &reference);
-    ok &= check_and_register_peers<bench::scalar_loop_two_layer<T>>(p, reference);
+    ok &= bench::check_and_time<bench::ctgrad_two_layer<T, N, H, K>>("ctgrad", p, &reference);
+    ok &= check_and_time_peers<bench::scalar_loop_two_layer<T>>(p, reference);
     return ok;
 }
 
@@ -170,10 +142,10 @@ bool add_threads_size(bool floor) {
     const auto p = std::make_shared<const problem<T>>(size);
     bench::result<double> reference(size);
     bench::scalar_loop<double>(p->template as<double>()).run(reference);
-    bool ok = check_and_register<bench::ctgrad_threads_single<T, N, K, 1>>("threads1", p, &reference);
-    ok &= check_and_register<bench::ctgrad_threads_single<T, N, K, 2>>("threads2", p, &reference);
+    bool ok = bench::check_and_time<bench::ctgrad_threads_single<T, N, K, 1>>("threads1", p, &reference);
+    ok &= bench::check_and_time<bench::ctgrad_threads_single<T, N, K, 2>>("threads2", p, &reference);
     if (floor)
-        ok &= check_and_register<bench::memory_floor_2<T>>("floor2", p, nullptr);
+        ok &= bench::check_and_time<bench::memory_floor_2<T>>("floor2", p, nullptr);
     return ok;
 #else
     (void)floor;
@@ -187,8 +159,8 @@ bool add_threads_two_layer_size() {
     const auto p = std::make_shared<const two_layer_problem<T>>(size);
     bench::two_layer_result<double> reference(size);
     bench::scalar_loop_two_layer<double>(two_layer_problem<double>(size)).run(reference);
-    bool ok = check_and_register<bench::ctgrad_threads_two_layer<T, N, H, K, 1>>("threads1", p, &reference);
-    ok &= check_and_register<bench::ctgrad_threads_two_layer<T, N, H, K, 2>>("threads2", p, &reference);
+    bool ok = bench::check_and_time<bench::ctgrad_threads_two_layer<T, N, H, K, 1>>("threads1", p, &reference);
+    ok &= bench::check_and_time<bench::ctgrad_threads_two_layer<T, N, H, K, 2>>("threads2", p, &reference);
     return ok;
 #else
     return true;

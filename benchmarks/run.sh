@@ -35,18 +35,29 @@ results=$build/results
 mkdir -p "$results"
 # One thread for every implementation (libtorch also calls set_num_threads(1) in main.cpp).
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
-json_args=()
 status=0
-for isa in native avx2; do
-  echo "== ctgrad_bench_$isa: $reps repetitions of ${min_time} s each (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-  if "$build/benchmarks/ctgrad_bench_$isa" \
+# run_binary NAME REPS MIN_TIME FILTER: the benchmark binary NAME with interleaved repetitions,
+# its JSON into $results/NAME.json. Fails (saying so) when its cross-check failed: it timed
+# nothing; the caller reports it, goes on with the other binary and fails at the end.
+run_binary() {
+  local name=$1 reps=$2 min_time=$3 filter=$4 start=$SECONDS
+  echo "== $name: $reps repetitions of ${min_time} s each (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  if ! "$build/benchmarks/$name" \
       --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
       --benchmark_enable_random_interleaving=true \
-      --benchmark_min_time="$min_time" --benchmark_filter="${FILTER:-.}" \
-      --benchmark_out="$results/$isa.json" --benchmark_out_format=json; then
-    json_args+=(--json "$isa=$results/$isa.json")
-  else  # a failed cross-check times nothing: report it, go on with the other binary, fail at the end
-    echo "run.sh: ctgrad_bench_$isa failed (cross-check?): its rows are left out" >&2
+      --benchmark_min_time="$min_time" --benchmark_filter="$filter" \
+      --benchmark_out="$results/$name.json" --benchmark_out_format=json; then
+    echo "run.sh: $name failed (cross-check?): its rows are left out" >&2
+    return 1
+  fi
+  echo "== $name took $((SECONDS - start)) s"
+}
+
+json_args=()
+for isa in native avx2; do
+  if run_binary "ctgrad_bench_$isa" "$reps" "$min_time" "${FILTER:-.}"; then
+    json_args+=(--json "$isa=$results/ctgrad_bench_$isa.json")
+  else
     json_args+=(--failed "$isa")
     status=1
   fi
@@ -80,20 +91,12 @@ if [[ -z ${SKIP_SWEEP:-} ]]; then
   cmake --build "$build" -j "${JOBS:-1}" --target ctgrad_sweep_native ctgrad_sweep_avx2
   sweep_args=()
   for isa in native avx2; do
-    echo "== ctgrad_sweep_$isa: ${SWEEP_REPS:-3} repetitions of ${SWEEP_MIN_TIME:-0.05} s each (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-    start=$SECONDS
-    if "$build/benchmarks/ctgrad_sweep_$isa" \
-        --benchmark_repetitions="${SWEEP_REPS:-3}" --benchmark_report_aggregates_only=true \
-        --benchmark_enable_random_interleaving=true \
-        --benchmark_min_time="${SWEEP_MIN_TIME:-0.05}" --benchmark_filter="${SWEEP_FILTER:-.}" \
-        --benchmark_out="$results/sweep_$isa.json" --benchmark_out_format=json; then
-      sweep_args+=(--json "$isa=$results/sweep_$isa.json")
+    if run_binary "ctgrad_sweep_$isa" "${SWEEP_REPS:-3}" "${SWEEP_MIN_TIME:-0.05}" "${SWEEP_FILTER:-.}"; then
+      sweep_args+=(--json "$isa=$results/ctgrad_sweep_$isa.json")
     else
-      echo "run.sh: ctgrad_sweep_$isa failed (cross-check?): its rows are left out" >&2
       sweep_args+=(--failed "$isa")
       status=1
     fi
-    echo "== ctgrad_sweep_$isa took $((SECONDS - start)) s"
   done
   "$python" "$root/benchmarks/report.py" sweep "${sweep_args[@]}" --svg-dir "$root/docs" --out "$root/docs/performance.md"
   echo "wrote docs/performance.md (sweep-results) and docs/sweep_*.svg"

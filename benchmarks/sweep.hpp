@@ -40,18 +40,6 @@ inline constexpr std::array<std::size_t, 3> batches{64, 1024, 8192};
 /// The batches of the two-layer grid (its products are H times larger: fewer, smaller batches).
 inline constexpr std::array<std::size_t, 2> two_layer_batches{64, 1024};
 
-/// Cross-checks Peer on the problem (unless `reference` is null: the floor computes no
-/// gradients), then registers its row "IMPL/PRECISION/SIZE". Returns the check's verdict.
-template <class Peer, class Problem>
-bool check_and_time(const char* impl, const std::shared_ptr<const Problem>& p,
-                    const typename Problem::reference_type* reference) {
-    const std::string name =
-        std::string(impl) + "/" + precision_name<typename Problem::value_type>() + "/" + size_name(p->size);
-    const bool ok = reference == nullptr || cross_check<Peer>(name, *p, *reference);
-    benchmark::RegisterBenchmark(name.c_str(), [p](benchmark::State& state) { time_calls<Peer>(state, *p); });
-    return ok;
-}
-
 /// Eigen's and libtorch's rows of a problem, where they were built.
 template <class EigenPeer, class Problem>
 bool check_and_time_libraries(const std::shared_ptr<const Problem>& p, const typename Problem::reference_type& ref) {
