@@ -140,3 +140,26 @@ TEST_CASE("executor: static extents give the dynamic extents' loss and gradients
         check_static_extents_match_dynamic<37, 5>(rows);  // four columns at a time, then one
     }
 }
+
+TEST_CASE("executor: short rows with many outputs take the outputs-in-lanes kernels", "[executor]") {
+    using E = exec_t<decltype(mse_loss(o, t)), decltype(w), decltype(b)>;
+    constexpr bool simd = lowering::width<double> > 1;
+    const auto bound = [](std::size_t B, std::size_t N, std::size_t K) {
+        static std::vector<double> xs, ts, ws, bs;
+        xs.assign(B * N, 0), ts.assign(B * K, 0), ws.assign(K * N, 0), bs.assign(K, 0);
+        return resolve<E>(bind(x, xs.data(), {B, N}), bind(t, ts.data(), {B, K}), bind(w, ws.data(), {K, N}),
+                          bind(b, bs));
+    };
+    // (64, 17, 32): each row of 17 against 32 outputs: 17 FMAs per vector of outputs, against 32
+    // dot products of 17 elements and their reductions.
+    CHECK(E::takes_outputs_in_lanes(bound(64, 17, 32), 17, 32, true) == simd);
+    CHECK(lowering::detail::outputs_in_lanes<float>(17, 32) == (lowering::width<float> > 1));
+    // Long rows and few outputs keep the dot products; so do one output and one row.
+    CHECK_FALSE(E::takes_outputs_in_lanes(bound(64, 784, 10), 784, 10, true));
+    CHECK_FALSE(lowering::detail::outputs_in_lanes<float>(784, 10));
+    CHECK_FALSE(E::takes_outputs_in_lanes(bound(64, 17, 1), 17, 1, true));
+    CHECK_FALSE(E::takes_outputs_in_lanes(bound(1, 17, 32), 17, 32, true));  // one row: the copies do not pay
+    CHECK_FALSE(E::takes_outputs_in_lanes(bound(64, 17, 32), 17, 32, false));  // column tiles
+    // The staged copies stay within their 64 KiB.
+    CHECK_FALSE(lowering::detail::outputs_in_lanes<double>(4097, 2));
+}

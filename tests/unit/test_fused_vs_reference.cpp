@@ -123,3 +123,27 @@ TEST_CASE("tiles of long rows are whole blocks of the forward kernel", "[lowerin
             CHECK(lw::detail::whole_forward_blocks<float>(R, 1) == R);  // short rows, one per lane: unchanged
     }
 }
+
+// Short rows with many outputs take the outputs-in-lanes kernels (lower/outputs_in_lanes.hpp):
+// every output count around whole vectors of 2, 4, 8 and 16 lanes and past the register blocks
+// (K up to 64), rows of 1 to 63 elements, batches that leave row blocks of 8 and 4 partial.
+TEST_CASE("fused kernel matches the reference with the outputs in lanes: short rows, many outputs", "[lowering]") {
+    const std::vector<std::size_t> Ns{1, 3, 5, 17, 33, 63}, Ks{2, 3, 7, 8, 9, 15, 16, 17, 24, 31, 33, 64},
+        Bs{16, 37, 70};
+    std::size_t taken_float = 0, taken_double = 0;
+    for (std::size_t N : Ns)
+        for (std::size_t K : Ks) {
+            taken_float += ctgrad::lowering::detail::outputs_in_lanes<float>(N, K);
+            taken_double += ctgrad::lowering::detail::outputs_in_lanes<double>(N, K);
+        }
+    if (ctgrad::lowering::width<float> > 1) {  // the sizes exercise the kernels, not only the old ones
+        CHECK(taken_float >= Ns.size() * Ks.size() / 2);
+        CHECK(taken_double >= Ns.size() * Ks.size() / 3);
+    }
+    const double worst_float = worst_error_over_sizes<float>(half_sse, Ns, Ks, Bs);
+    INFO("float: worst relative error " << worst_float);
+    CHECK(worst_float < 1e-5);
+    const double worst_double = worst_error_over_sizes<double>(mse, Ns, Ks, Bs);
+    INFO("double: worst relative error " << worst_double);
+    CHECK(worst_double < 1e-10);
+}

@@ -17,8 +17,11 @@
 ///     by row in scalars, without vector set-up and masked tails;
 ///   - `overwrites_gradients`: data of one row, each gradient written by one term: the terms
 ///     store their results, and nobody zeroes the gradient buffers first;
-///   - inside the kernels (lower/contraction.hpp): short rows are contracted rows-in-lanes,
-///     long rows in register blocks.
+///   - `outputs_in_lanes` (lower/outputs_in_lanes.hpp), per contraction: short rows with many
+///     outputs take both products with the outputs in the lanes, from a transposed copy of w
+///     and into a transposed dW, staged once per call (`lanes_staging`);
+///   - inside the kernels (lower/contraction.hpp): otherwise short rows are contracted
+///     rows-in-lanes, long rows in register blocks.
 
 #include <algorithm>
 #include <array>
@@ -27,6 +30,7 @@
 #include "ctgrad/lower/contraction.hpp"
 #include "ctgrad/lower/elementwise.hpp"
 #include "ctgrad/lower/extents.hpp"
+#include "ctgrad/lower/outputs_in_lanes.hpp"
 #include "ctgrad/lower/plan.hpp"
 #include "ctgrad/lower/simd.hpp"
 #include "ctgrad/lower/tile_sums.hpp"
@@ -241,19 +245,216 @@ struct executor {
         return {0, std::max<std::size_t>(R, 1), 0, most};
     }
 
+    // ---- outputs in lanes: the staged transposes ------------------------------------------------
+
+    template <class B>
+    static constexpr bool is_forward_barrier = barrier_of<B>::kind == barrier_kind::forward_contraction;
+    /// Slots of the staged copies: one per forward contraction, one per weight-gradient term.
+    static constexpr std::size_t forward_slots = [] {
+        std::size_t n = 0;
+        tl_for_each(typename Plan::barriers{}, [&](auto b, auto) { n += is_forward_barrier<typename decltype(b)::type>; });
+        return n;
+    }();
+    template <class B>
+    static constexpr std::size_t forward_slot = [] {
+        std::size_t n = 0, mine = 0;
+        tl_for_each(typename Plan::barriers{}, [&](auto b, auto) {
+            using X = typename decltype(b)::type;
+            if (std::is_same_v<X, B>)
+                mine = n;
+            n += is_forward_barrier<X>;
+        });
+        return mine;
+    }();
+    static constexpr std::size_t weight_slots = [] {
+        std::size_t n = 0;
+        tl_for_each(terms{}, [&](auto t, auto) { n += is_weight_term_v<typename decltype(t)::type::term>; });
+        return n;
+    }();
+    template <class OT>
+    static constexpr std::size_t weight_slot = [] {
+        std::size_t n = 0, mine = 0;
+        tl_for_each(terms{}, [&](auto t, auto) {
+            using X = typename decltype(t)::type;
+            if (std::is_same_v<X, OT>)
+                mine = n;
+            n += is_weight_term_v<typename X::term>;
+        });
+        return mine;
+    }();
+
+    /// The outputs-in-lanes kernels' copies for one call: wᵀ of each forward contraction that
+    /// takes them, dWᵀ of each weight term that does (C padded to whole vectors, `padded`).
+    /// Chosen from the whole batch's extents, never a shard's, so that a row's results do not
+    /// depend on the range it is evaluated in.
+    struct lanes_staging {
+        bool forward_on[forward_slots + 1] = {};
+        bool gradient_on[weight_slots + 1] = {};
+        std::size_t forward_padded[forward_slots + 1] = {};
+        std::size_t gradient_padded[weight_slots + 1] = {};
+        T* forward[forward_slots + 1] = {};   // into staged_copies
+        T* gradient[weight_slots + 1] = {};
+        bool any() const {
+            return std::find(std::begin(forward_on), std::end(forward_on), true) != std::end(forward_on) ||
+                   std::find(std::begin(gradient_on), std::end(gradient_on), true) != std::end(gradient_on);
+        }
+    };
+
+    /// Whether a contraction over rows of q into C outputs takes the outputs-in-lanes kernels:
+    /// enough rows that the copies pay (a vector of them), every output in one tile.
+    static bool takes_outputs_in_lanes(const state& s, std::size_t q, std::size_t C, bool whole_columns) {
+        return whole_columns && rows(s) >= W && lowering::detail::outputs_in_lanes<T>(q, C);
+    }
+    /// Whether a contraction of rows of shape In into values of shape Out may take the
+    /// outputs-in-lanes kernels at all: not without SIMD, not with one static column, and not
+    /// where both row lengths are static and outputs_in_lanes refuses them. (Then neither the
+    /// call nor the staged copies' storage is there: a larger stack frame alone slowed some
+    /// calls by up to 10 %.)
+    template <class In, class Out>
+    static constexpr bool may_take_outputs_in_lanes = [] {
+        using Q = column_of<In>;
+        using C = column_of<Out>;
+        if constexpr (W == 1 || std::is_void_v<C> || std::is_void_v<Q>)
+            return false;
+        else if constexpr (C::is_static && Q::is_static)
+            return lowering::detail::outputs_in_lanes<T>(Q::extent, C::extent);
+        else
+            return !C::is_static || C::extent >= 2;
+    }();
+    template <class B>
+    static constexpr bool forward_may_take = may_take_outputs_in_lanes<shape_of_t<typename barrier_of<B>::left>, shape_of_t<B>>;
+    template <class Term>
+    static constexpr bool gradient_may_take =
+        may_take_outputs_in_lanes<shape_of_t<typename Term::source>, shape_of_t<typename Term::grid_expr>>;
+    static constexpr bool any_forward_may_take = [] {
+        bool any = false;
+        tl_for_each(typename Plan::barriers{}, [&](auto b, auto) {
+            using B = typename decltype(b)::type;
+            if constexpr (is_forward_barrier<B>)
+                any = any || forward_may_take<B>;
+        });
+        return any;
+    }();
+    static constexpr bool any_gradient_may_take = [] {
+        bool any = false;
+        tl_for_each(terms{}, [&](auto t, auto) {
+            using Term = typename decltype(t)::type::term;
+            if constexpr (is_weight_term_v<Term>)
+                any = any || gradient_may_take<Term>;
+        });
+        return any;
+    }();
+
+    /// The storage of the staged copies, on run()'s stack: one element where no contraction
+    /// may take them (may_take_outputs_in_lanes).
+    struct staged_copies {
+        static constexpr std::size_t n = lowering::detail::staged_elements<T>;
+        alignas(64) T forward[std::max<std::size_t>(forward_slots, 1)][any_forward_may_take ? n : 1];
+        alignas(64) T gradient[std::max<std::size_t>(weight_slots, 1)][any_gradient_may_take ? n : 1];
+    };
+
+    /// `chosen`, unless May is false (then a constant: the kernel's call is optimised away).
+    template <bool May>
+    static bool outputs_in_lanes_on(bool chosen) {
+        if constexpr (May)
+            return chosen;
+        else
+            return false;
+    }
+
+    /// Decides, per contraction and weight term, whether it takes the outputs-in-lanes kernels.
+    static void choose_outputs_in_lanes(const state& s, bool whole_columns, lanes_staging& st) {
+        if constexpr (forward_slots > 0) {
+            tl_for_each(typename Plan::barriers{}, [&](auto b, auto) {
+                using B = typename decltype(b)::type;
+                if constexpr (is_forward_barrier<B>) if constexpr (forward_may_take<B>) {
+                    constexpr std::size_t i = forward_slot<B>;
+                    const std::size_t C = all_columns<shape_of_t<B>>(s);
+                    st.forward_on[i] = takes_outputs_in_lanes(
+                        s, all_columns<shape_of_t<typename barrier_of<B>::left>>(s), C, whole_columns);
+                    st.forward_padded[i] = lowering::detail::padded_outputs<T>(C);
+                }
+            });
+        }
+        if constexpr (weight_slots > 0) {
+            tl_for_each(terms{}, [&](auto t, auto) {
+                using OT = typename decltype(t)::type;
+                using Term = typename OT::term;
+                if constexpr (is_weight_term_v<Term>) if constexpr (gradient_may_take<Term>) {
+                    constexpr std::size_t i = weight_slot<OT>;
+                    const std::size_t C = all_columns<shape_of_t<typename Term::grid_expr>>(s);
+                    st.gradient_on[i] = takes_outputs_in_lanes(
+                        s, all_columns<shape_of_t<typename Term::source>>(s), C, whole_columns);
+                    st.gradient_padded[i] = lowering::detail::padded_outputs<T>(C);
+                }
+            });
+        }
+    }
+
+    /// Stages wᵀ and a zero dWᵀ in `mem` where chosen.
+    static void stage_outputs_in_lanes(const state& s, lanes_staging& st, staged_copies& mem) {
+        if constexpr (forward_slots > 0) {
+            tl_for_each(typename Plan::barriers{}, [&](auto b, auto) {
+                using B = typename decltype(b)::type;
+                if constexpr (is_forward_barrier<B>) if constexpr (forward_may_take<B>) {
+                    constexpr std::size_t i = forward_slot<B>;
+                    st.forward[i] = mem.forward[i];
+                    if (st.forward_on[i])
+                        lowering::detail::stage_transposed(weights<typename barrier_of<B>::right>(s),
+                                                           all_columns<shape_of_t<B>>(s), st.forward_padded[i],
+                                                           st.forward[i]);
+                }
+            });
+        }
+        if constexpr (weight_slots > 0) {
+            tl_for_each(terms{}, [&](auto t, auto) {
+                using OT = typename decltype(t)::type;
+                using Term = typename OT::term;
+                if constexpr (is_weight_term_v<Term>) if constexpr (gradient_may_take<Term>) {
+                    constexpr std::size_t i = weight_slot<OT>;
+                    st.gradient[i] = mem.gradient[i];
+                    if (st.gradient_on[i])
+                        std::fill_n(st.gradient[i],
+                                    all_columns<shape_of_t<typename Term::source>>(s) * st.gradient_padded[i], T(0));
+                }
+            });
+        }
+    }
+
+    /// Adds each staged dWᵀ into its gradient buffer: the end of a call.
+    static void add_staged_gradients(const state& s, const lanes_staging& st, T* const* out) {
+        if constexpr (weight_slots > 0) {
+            tl_for_each(terms{}, [&](auto t, auto) {
+                using OT = typename decltype(t)::type;
+                using Term = typename OT::term;
+                if constexpr (is_weight_term_v<Term>) if constexpr (gradient_may_take<Term>) {
+                    constexpr std::size_t i = weight_slot<OT>;
+                    if (st.gradient_on[i])
+                        lowering::detail::add_transposed(st.gradient[i],
+                                                         all_columns<shape_of_t<typename Term::source>>(s),
+                                                         all_columns<shape_of_t<typename Term::grid_expr>>(s),
+                                                         st.gradient_padded[i], out[OT::output]);
+                }
+            });
+        }
+    }
+
     // ---- barriers ------------------------------------------------------------------------------
 
     /// Runs barrier B on tile t; `one_row`: the tile is one row (the scalar path).
     template <class B, bool OneRow>
-    static void run_barrier(const state& s, const tile& t, buffers buf) {
+    static void run_barrier(const state& s, const tile& t, buffers buf, const lanes_staging& st) {
         using info = barrier_of<B>;
         T* out = buffer<B>(buf);
         if constexpr (info::kind == barrier_kind::forward_contraction) {
             std::size_t first;
             const auto a = rows_of<typename info::left>(s, buf, t.r0, first);
             const std::size_t C = tile_columns<shape_of_t<B>>(s, t);
+            constexpr std::size_t i = forward_slot<B>;
             if constexpr (OneRow)
                 lowering::detail::contract_row(a.row(first), weights<typename info::right>(s), t.c0, C, out);
+            else if (outputs_in_lanes_on<forward_may_take<B>>(st.forward_on[i]))
+                lowering::detail::contract_forward_outputs(a, first, t.R, st.forward[i], st.forward_padded[i], C, out);
             else
                 lowering::detail::contract_forward(a, weights<typename info::right>(s), first, t.R, t.c0, C, out);
         } else if constexpr (info::kind == barrier_kind::backward_contraction) {
@@ -481,9 +682,10 @@ struct executor {
     static constexpr bool keeps_columns = !std::is_void_v<column_of<shape_of_t<G>>> &&
                                           !contains_v<column_of<shape_of_t<G>>, Over>;
 
-    /// Adds gradient term OT of tile t (its G in a tile buffer) into its gradient buffer.
-    template <class OT>
-    static void apply_term(const state& s, const tile& t, buffers buf, T* const* out) {
+    /// Adds gradient term OT of tile t (its G in a tile buffer) into its gradient buffer
+    /// (OneRow: t is one row of the scalar path).
+    template <class OT, bool OneRow>
+    static void apply_term(const state& s, const tile& t, buffers buf, lanes_staging& st, T* const* out) {
         using Term = typename OT::term;
         using G = typename Term::grid_expr;
         const T* g = buffer<G>(buf);
@@ -492,7 +694,12 @@ struct executor {
         if constexpr (is_weight_term_v<Term>) {
             std::size_t first;
             const auto x = rows_of<typename Term::source>(s, buf, t.r0, first);
-            lowering::detail::accumulate_weight_gradient(g, x, first, t.R, t.c0, C, dst);
+            constexpr std::size_t i = weight_slot<OT>;
+            if (!OneRow && outputs_in_lanes_on<gradient_may_take<Term>>(st.gradient_on[i]))  // never for one row
+                lowering::detail::accumulate_weight_gradient_outputs(g, C, x, first, t.R, st.gradient[i],
+                                                                     st.gradient_padded[i]);
+            else
+                lowering::detail::accumulate_weight_gradient(g, x, first, t.R, t.c0, C, dst);
         } else if constexpr (is_result_term_v<Term>) {  // a forward pass: the value itself
             for (std::size_t r = 0; r < t.R; ++r)
                 std::copy_n(g + r * C, C, dst + (t.r0 + r) * cols + t.c0);
@@ -555,9 +762,10 @@ struct executor {
     // ---- the sweep --------------------------------------------------------------------------
 
     template <std::size_t Level, class Vec, bool OneRow>
-    static void run_level(const state& s, const tile& t, buffers buf, copies copy, const T* scalars, double* sums) {
+    static void run_level(const state& s, const tile& t, buffers buf, copies copy, const lanes_staging& st,
+                          const T* scalars, double* sums) {
         tl_for_each(typename Plan::template barriers_at<Level>{},
-                    [&](auto b, auto) { run_barrier<typename decltype(b)::type, OneRow>(s, t, buf); });
+                    [&](auto b, auto) { run_barrier<typename decltype(b)::type, OneRow>(s, t, buf, st); });
         tl_for_each(typename Plan::template stages_at<Level>{}, [&](auto st, auto) {
             run_stage<typename decltype(st)::type, Vec>(s, t, buf, copy, scalars, sums);
         });
@@ -565,10 +773,10 @@ struct executor {
 
     /// Runs tile t, its stages in Vec (a vector, or T: the scalar path, where tiles are one row).
     template <class Vec, bool OneRow>
-    static void run_tile(const state& s, const tile& t, buffers buf, copies copy, const T* scalars, double* sums,
-                         T* const* out, bool overwrite) {
+    static void run_tile(const state& s, const tile& t, buffers buf, copies copy, lanes_staging& st,
+                         const T* scalars, double* sums, T* const* out, bool overwrite) {
         [&]<std::size_t... L>(std::index_sequence<L...>) {
-            (run_level<L, Vec, OneRow>(s, t, buf, copy, scalars, sums), ...);
+            (run_level<L, Vec, OneRow>(s, t, buf, copy, st, scalars, sums), ...);
         }
         (std::make_index_sequence<Plan::levels>{});
         tl_for_each(terms{}, [&](auto term, auto) {
@@ -576,7 +784,7 @@ struct executor {
             if (overwrite)
                 store_term<OT>(s, t, buf, out);
             else
-                apply_term<OT>(s, t, buf, out);
+                apply_term<OT, OneRow>(s, t, buf, st, out);
         });
     }
 
@@ -603,23 +811,31 @@ struct executor {
         });
         alignas(64) T buf[buffered::size + 1][cap];
         alignas(64) T copy[copy_slots + 1][cap];
+        lanes_staging staging;  // the outputs-in-lanes kernels' choices: none on the scalar path
 
         const std::size_t most = widest(s);  // the widest row: decides the path and the tiles
         if (W >= 2 && rows_in_scalars(all_rows, most)) {  // one row per tile, in scalars
             const tile shape{0, 1, 0, most};
             copy_constants(s, shape, copy);
             for (std::size_t r = first; r < last; ++r)
-                run_tile<T, true>(s, {r, 1, 0, shape.C}, buf, copy, scalars, sums, out, overwrite);
+                run_tile<T, true>(s, {r, 1, 0, shape.C}, buf, copy, staging, scalars, sums, out, overwrite);
             return;
         }
         const tile shape = tile_shape(s, most);
         const std::size_t all_cols = Plan::column_tiles ? most : shape.C;
         copy_constants(s, shape, copy);
+        choose_outputs_in_lanes(s, shape.C == all_cols, staging);
+        staged_copies mem;
+        const bool staged = staging.any();
+        if (staged)
+            stage_outputs_in_lanes(s, staging, mem);
         for (std::size_t r0 = first; r0 < last; r0 += shape.R)
             for (std::size_t c0 = 0; c0 < all_cols; c0 += shape.C) {
                 const tile t{r0, std::min(shape.R, last - r0), c0, std::min(shape.C, all_cols - c0)};
-                run_tile<V, false>(s, t, buf, copy, scalars, sums, out, overwrite);
+                run_tile<V, false>(s, t, buf, copy, staging, scalars, sums, out, overwrite);
             }
+        if (staged)
+            add_staged_gradients(s, staging, out);
     }
 };
 

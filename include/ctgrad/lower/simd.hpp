@@ -207,8 +207,9 @@ inline V vload_partial(const T* p, std::size_t n) {
                 return V(_mm256_maskload_pd(p, detail::lane_mask64(n)));
         }
 #endif
-        alignas(64) T lanes[sizeof(V) / sizeof(T)] = {};
-        for (std::size_t l = 0; l < n; ++l)
+        constexpr std::size_t W = sizeof(V) / sizeof(T);
+        alignas(64) T lanes[W] = {};
+        for (std::size_t l = 0; l < n && l < W; ++l)  // n < W; the bound tells g++ so (-Warray-bounds)
             lanes[l] = p[l];
         return V::load_aligned(lanes);
     }
@@ -244,9 +245,10 @@ inline void vstore_partial(T* p, const V& v, std::size_t n) {
             return;
         }
 #endif
-        alignas(64) T lanes[sizeof(V) / sizeof(T)];
+        constexpr std::size_t W = sizeof(V) / sizeof(T);
+        alignas(64) T lanes[W];
         v.store_aligned(lanes);
-        for (std::size_t l = 0; l < n; ++l)
+        for (std::size_t l = 0; l < n && l < W; ++l)  // n < W; the bound tells g++ so (-Warray-bounds)
             p[l] = lanes[l];
     }
 #endif
