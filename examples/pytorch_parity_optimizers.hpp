@@ -251,16 +251,8 @@ inline results evaluate(const optimizer_case& c) {
 // Comparison
 
 /// The worst error of a case, in units of ε_T · max(|torch|, rms), and where it is.
-struct case_error {
-    double error = 0;
-    std::string where = "params";
-    void add(double e, const std::string& w) {
-        if (!(e <= error)) {  // NaN too
-            error = std::isnan(e) ? std::numeric_limits<double>::infinity() : e;
-            where = w;
-        }
-    }
-};
+/// (A type of this namespace, so that `passes` is found for it by argument-dependent lookup.)
+struct case_error : worst_error {};
 
 /// Compares ctgrad's values `a` of one parameter or buffer at the indices `sample` with torch's
 /// `r` (see the top of the file), in precision T, adding to `worst` under the name `what`.
@@ -289,7 +281,7 @@ void compare_values(const std::vector<double>& a, const std::vector<double>& r, 
 /// Compares the results `a` of case `c` with torch's (both present): parameters at each
 /// checkpoint, then the state; and the count of steps (a different count is an infinite error).
 inline case_error compare(const optimizer_case& c, const results& a) {
-    case_error worst;
+    case_error worst{{0, "params"}};
     const auto run = [&]<class T>(T) {
         const auto fields = [&](const std::map<std::string, sampled>& ours, const std::map<std::string, sampled>& theirs,
                                 const char* prefix) {

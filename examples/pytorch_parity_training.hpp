@@ -171,21 +171,14 @@ inline results evaluate(const training_case& c) {
 // Comparison
 
 /// How far a replay is from PyTorch's run: the worst of the losses and the final parameters.
-struct case_error {
-    double error = 0;
-    std::string where = "losses";
+struct case_error : worst_error {
     double worst_loss = 0;  ///< the largest relative error of a step's loss
-    void add(double e, const std::string& w) {
-        if (!(e <= error)) {  // NaN too
-            error = std::isnan(e) ? std::numeric_limits<double>::infinity() : e;
-            where = w;
-        }
-    }
 };
 
 /// Compares the replay `a` of case `c` with PyTorch's run (c.losses present; see the top of the file).
 inline case_error compare(const training_case& c, const results& a) {
     case_error e;
+    e.where = "losses";
     const double inf = std::numeric_limits<double>::infinity();
     for (const std::string& field : a.differ)
         e.add(inf, field);
