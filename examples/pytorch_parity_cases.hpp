@@ -466,6 +466,21 @@ inline case_error compare(const perceptron_case& c, const results& a, const resu
     return compare_results(a, r, condition_scales(c), floor);
 }
 
+/// The worst of several errors and where it is, for the kinds judged by a rule of their own
+/// (elementwise, optimizer and training cases): an error that is NaN counts as infinite.
+struct worst_error {
+    double error = 0;
+    std::string where;  ///< where the worst error is (what to say when every error is 0)
+
+    /// Keeps `e` and `w` when `e` is worse than the worst so far.
+    void add(double e, const std::string& w) {
+        if (!(e <= error)) {  // NaN too
+            error = std::isnan(e) ? std::numeric_limits<double>::infinity() : e;
+            where = w;
+        }
+    }
+};
+
 /// Does it pass? (The error is at most rtol; NaN never passes.) For the case_error of either
 /// kind of case.
 template <class CaseError>

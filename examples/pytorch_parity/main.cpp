@@ -1,5 +1,6 @@
 // pytorch_parity: ctgrad against PyTorch on the golden case files of tests/data: perceptron,
-// layer, GELU, forward and regularized cases.
+// layer, GELU, forward and regularized cases; torch.optim's updates (optimizer cases), the
+// training examples' first 100 steps (training cases) and PyTorch's printed tensors.
 //
 //     pytorch_parity CASES.json            evaluate every case; print the results as JSON
 //     pytorch_parity --check CASES.json    compare with the file's reference results
@@ -10,11 +11,12 @@
 // translation unit (tool.hpp lists them; run_cases.hpp has the loops they share), so that a
 // parallel build compiles their ctgrad programs side by side.
 //
-// CASES.json is a file of one of five kinds (format: tests/data/README.md), told apart by its
-// content: layer cases when some case has a field "layers", forward cases when some case has a
-// field "out", GELU cases when some case has a field "model" (and none "out"), regularized
-// cases when some case has a field "y" (and is of none of those kinds), perceptron cases
-// otherwise.
+// CASES.json is a file of one of eight kinds (format: tests/data/README.md), told apart by its
+// content: optimizer cases when some case has a field "optimizer", training cases when some
+// case has a field "batches", printing cases when some case has a field "expected", layer cases
+// when some case has a field "layers", forward cases when some case has a field "out", GELU
+// cases when some case has a field "model" (and none "out"), regularized cases when some case
+// has a field "y" (and is of none of those kinds), perceptron cases otherwise.
 //   perceptron cases (tests/data/perceptron_cases.json, perceptron_more_cases.json,
 //     empty_batch_cases.json, nonfinite_cases.json): each is evaluated with one of 22 compiled
 //     programs (float or double x 11 variants: mse_mean or half_sse x bias or not x given or
@@ -32,15 +34,22 @@
 //   regularized cases (tests/data/regularized_cases.json): losses with weight decay or L1
 //     terms of the parameters (and one of parameters alone); 5 losses x 2 precisions, see
 //     pytorch_parity_regularized.hpp.
+//   optimizer cases (tests/data/optimizer_cases.json): ctgrad::optim's SGD, Adam and AdamW
+//     stepped 100 times from the initial values and gradients regenerated from each case's
+//     seed, against torch.optim's parameters after steps 1, 10, 100 and state after 100; see
+//     pytorch_parity_optimizers.hpp (shared with tests/unit/test_optimizers.cpp).
+//   training cases (tests/data/training_cases.json): the training examples' first 100 SGD
+//     steps, replayed with their own code from the stored rows, initial parameters and batches,
+//     against PyTorch's losses and final parameters; see pytorch_parity_training.hpp (shared
+//     with test_training_parity.cpp).
+//   printing cases (tests/data/torch_format_cases.json): format_tensor's strings against
+//     PyTorch 1.13's; see pytorch_parity_torch_format.hpp (shared with test_torch_format.cpp).
 // Not read (checked by unit tests only): elementwise_cases.json (abs, maximum, minimum, clamp,
-// the L1/Huber/smooth L1 losses: ~25 more programs per precision, whose condition scales at the
-// kinks are not derived yet; tests/unit/test_abs_clamp.cpp, test_robust_losses.cpp);
-// optimizer_cases.json (torch.optim's updates over 100 steps from generated gradients, not one
-// evaluation of a loss: test_optimizers.cpp); training_cases.json (100 SGD steps on
-// scikit-learn's data sets, which must be fetched first: test_training_parity.cpp);
-// torch_format_cases.json (PyTorch's printed strings of tensors: test_torch_format.cpp).
-// Each case is evaluated by ctgrad (value_and_grad), in its own dtype unless --precision says
-// otherwise.
+// the L1/Huber/smooth L1 losses: 25 programs in two precisions, ~70 s more compile time than
+// CI's budget has; tests/unit/test_abs_clamp.cpp, test_robust_losses.cpp).
+// The loss cases are evaluated by ctgrad (value_and_grad), in their own dtype unless
+// --precision says otherwise; optimizer, training and printing cases in their own dtype only
+// (--precision is an input error there).
 //
 // Plain mode prints {"cases":[...]}, one case per line, numbers as the shortest decimal that
 // reads back as the same double (float results are widened exactly; a NaN or infinity prints
@@ -51,9 +60,16 @@
 //                 for one layer), "grad_x"}
 //   forward:      {"name", "out", "argmax" (null for per_sample_ce)}
 //   regularized:  {"name", "loss_value", "grad_w", "grad_b", "grad_x" (null for params_only)}
+//   optimizer:    {"name", "params": {"1", "10", "100": per parameter, its values at the case's
+//                 sample indices}, "state": {buffer name: per parameter, ditto}, "steps"}
+//   training:     {"name", "losses" (one per step), "w_final", ... (each parameter after the
+//                 last step, by the file's names), "differs_from_example" (fields of the case
+//                 that are not the example's own configuration, initial parameters or batches)}
+//   printing:     {"name", "printed"}
 //
 // --check prints one line per case (name, dtype, worst error and where, PASS or FAIL), then
-// "N passed, M failed". The rule (pytorch_parity_cases.hpp has the details and the reasons;
+// "N passed, M failed". Optimizer, training and printing cases have rules of their own (below);
+// the others' (pytorch_parity_cases.hpp has the details and the reasons;
 // pytorch_parity_layers.hpp the condition scales of the layered models):
 //   error of an element = |ctgrad - reference| / max(|reference|, m, floor)
 //   error of a case     = the largest over loss_value and every element of every gradient
@@ -88,8 +104,20 @@ constexpr const char* usage_text = R"(usage: pytorch_parity [--check] [--precisi
        pytorch_parity --help
 
 Evaluates the cases of CASES.json (format: tests/data/README.md) with ctgrad: the loss value
-and its gradients (forward cases: the model's value and argmax). Each case is computed in its own dtype, or in the precision given by
---precision. The file is of one of five kinds, told apart by its content:
+and its gradients (forward cases: the model's value and argmax; optimizer and training cases:
+100 steps; printing cases: a printed tensor). Loss cases are computed in their own dtype, or
+in the precision given by --precision; the other kinds in their own dtype only. The file is of
+one of eight kinds, told apart by its content:
+  optimizer cases, when some case has a field "optimizer" (tests/data/optimizer_cases.json):
+    torch.optim's SGD, Adam or AdamW with the case's options, stepped 100 times from initial
+    values and gradients regenerated from the case's seed; the parameters after steps 1, 10
+    and 100 and the state after step 100, at the case's sample indices.
+  training cases, when some case has a field "batches" (tests/data/training_cases.json):
+    the training examples' first 100 SGD steps (examples/train_*.cpp), replayed with their own
+    code from the stored rows, initial parameters and batches: each step's loss and the
+    parameters after the last.
+  printing cases, when some case has a field "expected" (tests/data/torch_format_cases.json):
+    the case's tensor printed by ctgrad::io::format_tensor, as PyTorch 1.13 prints it.
   layer cases, when some case has a field "layers" (tests/data/layer_cases.json):
     one layer z = x @ w1.t() + b1, or two, z = act(x @ w1.t() + b1) @ w2.t() + b2 with act
     sigmoid, tanh, relu or softplus; loss mse_mean, half_sse or bce of sigmoid(z),
@@ -124,11 +152,26 @@ Without --check: prints the results as JSON on stdout, one case per line:
   forward: {"cases":[{"name":..., "out":[...], "argmax":[...] or null}]}
   regularized: {"cases":[{"name":..., "loss_value":..., "grad_w":[...], "grad_b":[...],
                 "grad_x":[...] or null}]}
+  optimizer: {"cases":[{"name":..., "params":{"1":[[...],...], "10":..., "100":...},
+              "state":{"exp_avg":[[...],...], ...}, "steps":100}]} (per parameter, the
+              values at the case's sample indices)
+  training: {"cases":[{"name":..., "losses":[...], "w_final":[...], ...,
+             "differs_from_example":[...]}]} (the parameters by the file's names)
+  printing: {"cases":[{"name":..., "printed":"tensor([...]..."}]}
   A NaN or infinity prints as the string "nan", "inf" or "-inf". The file's result fields
   (the loss value and the gradients) are optional.
 
 With --check: compares with the file's result fields (required then) and prints one line
 per case: name, dtype, worst error and where it is, PASS or FAIL; then "N passed, M failed".
+Optimizer cases: error = |ctgrad - torch| / (eps * max(|torch|, rms)) with eps the machine
+  epsilon of the case's dtype and rms that of the parameter or buffer's stored values; PASS
+  when <= 0 (bitwise) in a build with FMA, 16 without.
+Training cases: the configuration, initial parameters and batches must be the example's own
+  (else the error is infinite); error = the largest of each step's |loss - ref| / |ref| and
+  each final parameter's max |ctgrad - ref| / max |ref|; PASS when <= 1e-5.
+Printing cases: PASS when the strings are equal (error 0; else 1, at the first char that
+  differs).
+The other kinds:
   error of an element = |ctgrad - ref| / max(|ref|, m, floor)
   error of a case     = the largest over loss_value and all elements of every gradient
                         (forward cases: all elements of out; an argmax that differs from
@@ -201,6 +244,12 @@ int main(int argc, char** argv) {
         // The kind of file, by a field that only its cases have. (Forward cases have a field
         // "model" too, as GELU cases do.)
         using parity::detail::some_case_has;
+        if (some_case_has(file, "optimizer"))
+            return parity::tool::run_optimizer_cases(opt, file);
+        if (some_case_has(file, "batches"))
+            return parity::tool::run_training_cases(opt, file);
+        if (some_case_has(file, "expected"))
+            return parity::tool::run_torch_format_cases(opt, file);
         if (parity::layers::is_layer_file(file))
             return parity::tool::run_layer_cases(opt, file);
         if (some_case_has(file, "out"))

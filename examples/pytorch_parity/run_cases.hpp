@@ -5,7 +5,8 @@
 // results)`, `compare(case, results, reference, floor)` (a value with `error` and `where`),
 // `missing_result(case)` and `reference_of(case)`; and it passes its evaluator,
 // `evaluate(case, precision)`, as an argument, so that its programs may live in other
-// translation units.
+// translation units. A kind with a rule of its own (elementwise, optimizer, training and
+// printing cases) passes `check_verdicts` a judge of each case instead of `compare`.
 
 #include <algorithm>
 #include <cmath>
@@ -57,9 +58,18 @@ int print_results(const options& opt, const std::vector<Case>& cases, Evaluate e
     return 0;
 }
 
-/// --check: one line per case, then a summary. Every reference field is required.
-template <class Case, class Evaluate>
-int check(const options& opt, const std::vector<Case>& cases, Evaluate evaluate) {
+/// A case's verdict under its kind's rule: its error, where it is worst, whether it passes.
+struct verdict {
+    double error = 0;
+    std::string where;
+    bool pass = false;
+    std::string computed;  ///< " as float64" when computed in a precision other than the case's dtype
+};
+
+/// --check: one line per case, judged by `judge(case)` (a verdict), then a summary. Every
+/// reference field is required (`missing_result(case)`).
+template <class Case, class Judge>
+int check_verdicts(const options& opt, const std::vector<Case>& cases, Judge judge) {
     if (cases.empty())
         throw input_error(detail::cat(opt.path, ": no cases to check"));
     for (const auto& c : cases) {
@@ -71,17 +81,49 @@ int check(const options& opt, const std::vector<Case>& cases, Evaluate evaluate)
         width = std::max(width, c.name.size());
     std::size_t passed = 0, failed = 0;
     for (const auto& c : cases) {
-        const dtype precision = precision_of(opt, c);
-        const tolerance tol = tolerance_for(precision, c.type);
-        const auto e = compare(c, evaluate(c, precision), reference_of(c), tol.floor);
-        const bool pass = passes(e, tol);
-        (pass ? passed : failed) += 1;
-        const std::string computed = precision == c.type ? "" : std::string(" as ") + name_of(precision);
-        std::printf("%-*s  %s%s  error %.2e at %-14s %s\n", static_cast<int>(width), c.name.c_str(),
-                    name_of(c.type), computed.c_str(), e.error, e.where.c_str(), pass ? "PASS" : "FAIL");
+        const verdict v = judge(c);
+        (v.pass ? passed : failed) += 1;
+        std::printf("%-*s  %s%s  error %.2e at %-14s %s\n", static_cast<int>(width), c.name.c_str(), name_of(c.type),
+                    v.computed.c_str(), v.error, v.where.c_str(), v.pass ? "PASS" : "FAIL");
     }
     std::printf("%zu passed, %zu failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
+}
+
+/// --check by the condition-scale rule (pytorch_parity_cases.hpp): each case evaluated in its
+/// precision and compared with `compare(case, results, reference, floor)`.
+template <class Case, class Evaluate>
+int check(const options& opt, const std::vector<Case>& cases, Evaluate evaluate) {
+    return check_verdicts(opt, cases, [&](const Case& c) {
+        const dtype precision = precision_of(opt, c);
+        const tolerance tol = tolerance_for(precision, c.type);
+        const auto e = compare(c, evaluate(c, precision), reference_of(c), tol.floor);
+        return verdict{e.error, e.where, passes(e, tol),
+                       precision == c.type ? "" : std::string(" as ") + name_of(precision)};
+    });
+}
+
+/// The kinds computed in each case's own dtype only (optimizer, training and printing cases):
+/// --precision is an input error for them.
+inline void reject_precision(const options& opt, const char* kind) {
+    if (opt.precision)
+        throw input_error(detail::cat(opt.path, ": --precision does not apply to ", kind,
+                                      " cases (each is computed in its own dtype)"));
+}
+
+/// Plain mode or --check for a kind computed in each case's own dtype and judged by its own rule:
+/// `evaluate(case)` gives the results, `compare(case, results)` (a value with `error` and
+/// `where`) and `passes(that value)` the verdict, both found by argument-dependent lookup.
+/// `kind` names the cases in messages.
+template <class Case, class Evaluate>
+int run_in_own_dtype(const options& opt, const char* kind, const std::vector<Case>& cases, Evaluate evaluate) {
+    reject_precision(opt, kind);
+    if (!opt.check)
+        return print_results(opt, cases, [&](const Case& c, dtype) { return evaluate(c); });
+    return check_verdicts(opt, cases, [&](const Case& c) {
+        const auto e = compare(c, evaluate(c));
+        return verdict{e.error, e.where, passes(e), ""};
+    });
 }
 
 /// Plain mode or --check, by `opt`, on `cases` with `evaluate`.

@@ -35,5 +35,11 @@ int run_gelu_cases(const options& opt, const nlohmann::json& file);
 int run_forward_cases(const options& opt, const nlohmann::json& file);
 /// Regularized cases (regularized_cases.json): regularized.cpp.
 int run_regularized_cases(const options& opt, const nlohmann::json& file);
+/// Optimizer cases (optimizer_cases.json: torch.optim's SGD, Adam, AdamW over 100 steps): optimizers.cpp.
+int run_optimizer_cases(const options& opt, const nlohmann::json& file);
+/// Training cases (training_cases.json: the training examples' first 100 SGD steps): training.cpp.
+int run_training_cases(const options& opt, const nlohmann::json& file);
+/// Printing cases (torch_format_cases.json: PyTorch's printed tensors): torch_format.cpp.
+int run_torch_format_cases(const options& opt, const nlohmann::json& file);
 
 }  // namespace parity::tool

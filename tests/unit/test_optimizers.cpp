@@ -4,19 +4,13 @@
 // and float64 — with the parameters after steps 1, 10 and 100 and the state after step 100.
 // The initial values and the 100 gradients are regenerated here from the case's seed, exactly.
 //
-// Tolerance: |ctgrad − torch| ≤ k · ε_T · max(|torch|, rms), with rms the root mean square of
-// the parameter (or state buffer) at that checkpoint (values that pass near zero keep the
-// absolute error of the larger ones). torch's CPU kernels (AVX2 and AVX-512, where the cases
-// were made) fuse the multiply-adds of `add(x, alpha=a)` and `addcmul`; everything else is
-// rounded operation by operation. Built with an FMA instruction set (-mfma, -march=native),
-// ctgrad does the same, and the results are bitwise equal: k = 0 (measured: 0 in every case,
-// g++ 12 and clang 14, -mavx2 -mfma, -march=native on AVX-512, CTGRAD_SCALAR with -mfma).
-// Without FMA (the x86-64 baseline, the default build) ctgrad rounds those products once more,
-// as torch's own kernels for such a CPU would: measured at most 3.7 ε·scale after 100 steps in
-// float32 and 3.2 in float64; k = 16 keeps a 4× margin. Measured sensitivity (mutations of
-// the headers): dampening applied to SGD's first momentum step gives 1e6 ε in float32; Adam's
-// update as p + s·(m/denom) instead of torch's p + (s·m)/denom, 0.07 to 0.5 ε: a reordering of
-// that kind is seen only by the bitwise check of an FMA build.
+// The cases, their replay and the tolerance are examples/pytorch_parity_optimizers.hpp's, shared
+// with `pytorch_parity --check tests/data/optimizer_cases.json`: |ctgrad − torch| ≤ k · ε_T ·
+// max(|torch|, rms), k = 0 (bitwise) in a build with FMA, 16 without (that header says why).
+// Measured sensitivity (mutations of the headers): dampening applied to SGD's first momentum
+// step gives 1e6 ε in float32; Adam's update as p + s·(m/denom) instead of torch's
+// p + (s·m)/denom, 0.07 to 0.5 ε: a reordering of that kind is seen only by the bitwise check
+// of an FMA build.
 // `ctgrad_tests "[optim_report]"` prints the worst error of each case.
 //
 // Also: user-owned state gives the optimizer-owned results bit for bit, so do one-buffer
@@ -40,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "../../examples/pytorch_parity_optimizers.hpp"
 #include "random.hpp"
 
 namespace {
@@ -47,93 +42,15 @@ namespace {
 using nlohmann::json;
 namespace optim = ctgrad::optim;
 
-#if defined(__FMA__) || defined(__AVX512F__)
-constexpr double tolerance_ulps = 0;  // bitwise
-#else
-constexpr double tolerance_ulps = 16;
-#endif
+namespace po = parity::optimizers;  // the cases, their replay and the comparison, shared with pytorch_parity
 
-const json& cases() {
-    static const json doc = [] {
+const std::vector<po::optimizer_case>& cases() {
+    static const std::vector<po::optimizer_case> parsed = [] {
         std::ifstream in(std::string(CTGRAD_TEST_DATA_DIR) + "/optimizer_cases.json");
         REQUIRE(in.good());
-        return json::parse(in);
+        return po::parse_cases(json::parse(in), "optimizer_cases.json");
     }();
-    return doc;
-}
-
-/// The generator of make_optimizer_cases.py: m · 2^(e − 23) from splitmix64.
-struct case_numbers {
-    training::splitmix64 rng;
-    double next() {
-        const std::uint64_t r = rng.next();
-        const auto m = static_cast<std::int64_t>(r >> 40) - (std::int64_t(1) << 23);
-        const int e = static_cast<int>((r >> 8) & 7) - 5;
-        return std::ldexp(static_cast<double>(m), e - 23);
-    }
-    template <class T>
-    void fill(std::vector<T>& v) {
-        for (T& x : v)
-            x = static_cast<T>(next());
-    }
-};
-
-optim::sgd_options sgd_options_of(const json& o) {
-    optim::sgd_options s{.lr = o.at("lr").get<double>()};
-    s.momentum = o.value("momentum", 0.0);
-    s.dampening = o.value("dampening", 0.0);
-    s.weight_decay = o.value("weight_decay", 0.0);
-    s.nesterov = o.value("nesterov", false);
-    s.maximize = o.value("maximize", false);
-    return s;
-}
-
-template <class Options>
-Options adam_options_of(const json& o) {
-    Options a;  // torch's defaults, where the case gives no value
-    a.lr = o.value("lr", a.lr);
-    if (o.contains("betas"))
-        a.betas = {o["betas"][0].get<double>(), o["betas"][1].get<double>()};
-    a.eps = o.value("eps", a.eps);
-    a.weight_decay = o.value("weight_decay", a.weight_decay);
-    a.amsgrad = o.value("amsgrad", false);
-    a.maximize = o.value("maximize", false);
-    return a;
-}
-
-/// The largest error of a comparison, in units of ε_T · max(|expected|, rms).
-struct worst_error {
-    double ratio = 0;
-    std::string where;
-    void add(double ratio_, const std::string& w) {
-        if (ratio_ > ratio) {
-            ratio = ratio_;
-            where = w;
-        }
-    }
-};
-
-template <class T>
-void compare(std::span<const T> actual, const json& expected, const json& sample, const std::string& what,
-             worst_error& worst) {
-    REQUIRE(expected.size() == sample.size());
-    double sum_squares = 0;
-    for (const auto& e : expected)
-        sum_squares += e.get<double>() * e.get<double>();
-    const double rms = std::sqrt(sum_squares / static_cast<double>(std::max<std::size_t>(expected.size(), 1)));
-    const double eps = std::numeric_limits<T>::epsilon();
-    for (std::size_t j = 0; j < sample.size(); ++j) {
-        const auto index = sample[j].get<std::size_t>();
-        const T want = static_cast<T>(expected[j].get<double>());
-        const T got = actual[index];
-        const double scale = eps * std::max(std::abs(static_cast<double>(want)), rms);
-        const double error = std::abs(static_cast<double>(got) - static_cast<double>(want));
-        const double ratio = error == 0 ? 0 : (scale > 0 ? error / scale : std::numeric_limits<double>::infinity());
-        worst.add(std::isnan(ratio) || std::isnan(static_cast<double>(got)) ? std::numeric_limits<double>::infinity()
-                                                                               : ratio,
-                  what + "[" + std::to_string(index) + "] = " + std::to_string(static_cast<double>(got)) + ", torch " +
-                      std::to_string(static_cast<double>(want)));
-    }
+    return parsed;
 }
 
 /// Spans of a list of vectors.
@@ -161,28 +78,21 @@ std::vector<optim::adam_state<T>> adam_states(std::vector<std::vector<T>>& buffe
     return s;
 }
 
-/// Runs a case with optimizer type Opt (options `options`), checks it against torch, and
-/// returns the worst error.
+/// Replays a case with optimizer type Opt (options `options`) as pytorch_parity does, with an
+/// optimizer on user-owned state and one optimizer per parameter in lockstep (bit for bit the
+/// same), and returns its error against torch.
 template <class T, class Opt, class Options>
-worst_error run_case(const json& c, const Options& options, std::size_t state_buffers) {
-    const auto sizes = c.at("sizes").get<std::vector<std::size_t>>();
+po::case_error run_case(const po::optimizer_case& c, const Options& options, std::size_t state_buffers) {
+    const std::vector<std::size_t>& sizes = c.sizes;
     const std::size_t P = sizes.size();
-    case_numbers numbers{training::splitmix64(c.at("seed").get<std::uint64_t>())};
-    std::vector<std::vector<T>> params(P), grads(P);
-    for (std::size_t i = 0; i < P; ++i) {
-        params[i].resize(sizes[i]);
-        grads[i].resize(sizes[i]);
-        numbers.fill(params[i]);
-    }
-    for (std::size_t j = 0; j < 4; ++j)
-        REQUIRE(static_cast<double>(params[0][j]) == c["check"]["initial"][j].get<double>());
+    po::case_numbers numbers{training::splitmix64(c.seed)};
+    const auto params = po::initial_parameters<T>(c, numbers);  // the replay's starting point
 
     // The user's state: state_buffers buffers per parameter, zeroed.
     std::vector<std::vector<T>> user_state;
     for (std::size_t i = 0; i < P; ++i)
         for (std::size_t k = 0; k < state_buffers; ++k)
             user_state.emplace_back(sizes[i], T(0));
-    Opt owned_opt(sizes, options);
     Opt user_opt = [&] {
         if constexpr (std::is_same_v<Options, optim::sgd_options>) {
             const auto s = sgd_states(user_state);
@@ -197,83 +107,54 @@ worst_error run_case(const json& c, const Options& options, std::size_t state_bu
         single_opts.emplace_back(std::initializer_list<std::size_t>{sizes[i]}, options);
     auto user_params = params, single_params = params;
 
-    worst_error worst;
-    const json& sample = c.at("sample");
-    for (int step = 1; step <= 100; ++step) {
-        for (auto& g : grads)
-            numbers.fill(g);
-        if (step == 1)
-            for (std::size_t j = 0; j < 4; ++j)
-                REQUIRE(static_cast<double>(grads[0][j]) == c["check"]["grad_step1"][j].get<double>());
-        owned_opt.step(spans(params), const_spans(grads));
+    const auto out = po::replay<T, Opt>(c, options, [&](const auto& owned_params, const auto& grads) {
         user_opt.step(spans(user_params), const_spans(grads));
         for (std::size_t i = 0; i < P; ++i)
             single_opts[i].step(std::span<T>(single_params[i]), std::span<const T>(grads[i]));
         // Where the state lives changes nothing: bit for bit.
         for (std::size_t i = 0; i < P; ++i) {
-            REQUIRE(user_params[i] == params[i]);
-            REQUIRE(single_params[i] == params[i]);
+            REQUIRE(user_params[i] == owned_params[i]);
+            REQUIRE(single_params[i] == owned_params[i]);
         }
-        const std::string key = std::to_string(step);
-        if (c["params"].contains(key))
-            for (std::size_t i = 0; i < P; ++i)
-                compare<T>(params[i], c["params"][key][i], sample[i],
-                           "step " + key + " param " + std::to_string(i), worst);
-    }
-    CHECK(owned_opt.steps() == 100);
-    for (const auto& [name, per_param] : c.at("state").items()) {
+    });
+    CHECK(out.optimizer.steps() == 100);
+    REQUIRE(out.r.state.size() == c.state->size());  // the buffers torch has, and no other
+    for (const std::string& name : po::state_names(c)) {
+        const std::size_t k = name == "exp_avg_sq" ? 1 : name == "max_exp_avg_sq" ? 2 : 0;
         for (std::size_t i = 0; i < P; ++i) {
-            std::span<T> buffer;
-            if constexpr (std::is_same_v<Options, optim::sgd_options>) {
-                REQUIRE(name == "momentum_buffer");
-                buffer = owned_opt.state(i).momentum_buffer;
-            } else {
-                const auto s = owned_opt.state(i);
-                buffer = name == "exp_avg" ? s.exp_avg : name == "exp_avg_sq" ? s.exp_avg_sq : s.max_exp_avg_sq;
-                REQUIRE((name == "exp_avg" || name == "exp_avg_sq" || name == "max_exp_avg_sq"));
-            }
+            const auto buffer = po::state_buffer(out.optimizer, i, name);
             REQUIRE(buffer.size() == sizes[i]);
-            compare<T>(buffer, per_param[i], sample[i], "state " + name + " " + std::to_string(i), worst);
             // The user's buffers hold the same state.
-            const std::size_t k = name == "exp_avg_sq" ? 1 : name == "max_exp_avg_sq" ? 2 : 0;
             CHECK(std::equal(buffer.begin(), buffer.end(), user_state[i * state_buffers + k].begin()));
         }
     }
-    return worst;
+    return po::compare(c, out.r);
 }
 
-template <class T>
-worst_error run_case(const json& c) {
-    const std::string kind = c.at("optimizer");
-    const json& o = c.at("options");
-    if (kind == "sgd")
-        return run_case<T, optim::sgd<T>>(c, sgd_options_of(o), 1);
-    if (kind == "adam")
-        return run_case<T, optim::adam<T>>(c, adam_options_of<optim::adam_options>(o), 3);
-    REQUIRE(kind == "adamw");
-    return run_case<T, optim::adamw<T>>(c, adam_options_of<optim::adamw_options>(o), 3);
-}
-
-worst_error run_case(const json& c) {
-    return c.at("dtype") == "float32" ? run_case<float>(c) : run_case<double>(c);
+po::case_error run_case(const po::optimizer_case& c) {
+    const auto run = [&]<class T>(T) {
+        return po::with_optimizer<T>(c, [&]<class Opt>(std::type_identity<Opt>, const auto& options, std::size_t buffers) {
+            return run_case<T, Opt>(c, options, buffers);
+        });
+    };
+    return c.type == parity::dtype::float32 ? run(float{}) : run(double{});
 }
 
 }  // namespace
 
 TEST_CASE("SGD, Adam and AdamW match torch.optim step for step over 100 steps", "[optim][pytorch]") {
-    const json& doc = cases();
-    REQUIRE(doc.at("cases").size() == 44);
-    for (const json& c : doc.at("cases")) {
-        const worst_error worst = run_case(c);
-        INFO(c.at("name").get<std::string>() << ": worst " << worst.ratio << " ε·scale at " << worst.where);
-        CHECK(worst.ratio <= tolerance_ulps);
+    REQUIRE(cases().size() == 44);
+    for (const po::optimizer_case& c : cases()) {
+        const po::case_error worst = run_case(c);
+        INFO(c.name << ": worst " << worst.error << " ε·scale at " << worst.where);
+        CHECK(po::passes(worst));
     }
 }
 
 TEST_CASE("the worst error of each optimizer case", "[.][optim_report]") {
-    for (const json& c : cases().at("cases")) {
-        const worst_error worst = run_case(c);
-        std::printf("%-40s %8.3g  %s\n", c.at("name").get<std::string>().c_str(), worst.ratio, worst.where.c_str());
+    for (const po::optimizer_case& c : cases()) {
+        const po::case_error worst = run_case(c);
+        std::printf("%-40s %8.3g  %s\n", c.name.c_str(), worst.error, worst.where.c_str());
     }
 }
 

@@ -1,5 +1,7 @@
 // ctgrad::io::format_tensor against strings printed by PyTorch 1.13 itself.
-// The cases are in tests/data/torch_format_cases.json, made by tests/tools/make_format_cases.py.
+// The cases are in tests/data/torch_format_cases.json, made by tests/tools/make_format_cases.py,
+// read by examples/pytorch_parity_torch_format.hpp (shared with pytorch_parity, which checks
+// the same file).
 
 #include <array>
 #include <catch2/catch.hpp>
@@ -12,44 +14,19 @@
 #include <string>
 #include <vector>
 
-#include "pytorch_cases.hpp"
+#include "../../examples/pytorch_parity_torch_format.hpp"
 
 namespace {
 
-using ctgrad::io::format_options;
 using ctgrad::io::format_shape;
 using ctgrad::io::format_tensor;
 
-nlohmann::json load_cases() {
+namespace pf = parity::torch_format;  // the cases, shared with pytorch_parity
+
+std::vector<pf::format_case> load_cases() {
     std::ifstream in(CTGRAD_TEST_DATA_DIR "/torch_format_cases.json");
     REQUIRE(in);
-    return nlohmann::json::parse(in).at("cases");
-}
-
-format_options options_of(const nlohmann::json& c) {
-    format_options o;
-    const auto& j = c.at("options");
-    if (j.contains("precision"))
-        o.precision = j["precision"].get<int>();
-    if (j.contains("linewidth"))
-        o.linewidth = j["linewidth"].get<std::size_t>();
-    if (j.contains("threshold"))
-        o.threshold = j["threshold"].get<std::size_t>();
-    if (j.contains("edgeitems"))
-        o.edgeitems = j["edgeitems"].get<std::size_t>();
-    if (j.contains("sci_mode"))
-        o.sci_mode = j["sci_mode"].get<bool>();
-    o.suffixes = c.at("suffixes").get<std::vector<std::string>>();
-    return o;
-}
-
-template <class T>
-std::string format_case(const nlohmann::json& c) {
-    std::vector<T> values;
-    for (const auto& v : c.at("values"))
-        values.push_back(static_cast<T>(pytorch_cases::decode(v)));  // float32 values are stored exactly
-    const auto shape = c.at("shape").get<std::vector<std::size_t>>();
-    return format_tensor(values, shape, options_of(c));
+    return pf::parse_cases(nlohmann::json::parse(in), "torch_format_cases.json");
 }
 
 }  // namespace
@@ -58,11 +35,9 @@ TEST_CASE("format_tensor prints what PyTorch 1.13 prints", "[io][torch_format]")
     const auto cases = load_cases();
     REQUIRE(cases.size() >= 12);
     for (const auto& c : cases) {
-        const auto name = c.at("name").get<std::string>();
-        const auto dtype = c.at("dtype").get<std::string>();
-        INFO("case: " << name << " (" << dtype << ")");
-        const std::string got = dtype == "float64" ? format_case<double>(c) : format_case<float>(c);
-        CHECK(got == c.at("expected").get<std::string>());
+        INFO("case: " << c.name << " (" << parity::name_of(c.type) << ")");
+        REQUIRE(c.expected);
+        CHECK(pf::evaluate(c).printed == *c.expected);
     }
 }
 
