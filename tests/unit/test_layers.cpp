@@ -213,3 +213,17 @@ TEST_CASE("a layer wider than a tile buffer is refused with a clear error, nothi
     CHECK(value == -1);
     CHECK(g[0][0] == 7.f);
 }
+
+TEST_CASE("two layers with the outputs in lanes: short rows, many outputs in both products", "[layers]") {
+    namespace lw = ctgrad::lowering;
+    if (lw::width<double> > 1) {  // the sizes take the outputs-in-lanes kernels in both layers
+        CHECK(lw::detail::outputs_in_lanes<float>(17, 24));
+        CHECK(lw::detail::outputs_in_lanes<float>(24, 20));
+        CHECK(lw::detail::outputs_in_lanes<double>(5, 12));
+        CHECK(lw::detail::outputs_in_lanes<double>(12, 16));
+    }
+    for (std::size_t B : {16u, 37u, 70u})
+        check_float(mse_loss(sigmoid(logits(tanh_act)), t), B, 17, 24, 20);
+    data<double> d(37, 5, 12, 16, 103);  // the hidden layer a tile buffer: the second product reads it
+    check_double(binary_cross_entropy(sigmoid(logits(relu_act)), t), d);
+}
