@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <ctgrad/ctgrad.hpp>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -162,4 +163,24 @@ TEST_CASE("executor: short rows with many outputs take the outputs-in-lanes kern
     CHECK_FALSE(E::takes_outputs_in_lanes(bound(64, 17, 32), 17, 32, false));  // column tiles
     // The staged copies stay within their 64 KiB.
     CHECK_FALSE(lowering::detail::outputs_in_lanes<double>(4097, 2));
+
+    // Which contractions may take them at all, decided at compile time (elsewhere neither the
+    // call nor the copies' storage is compiled): here the product z = x·wᵀ and the weight term
+    // of w, on dynamic extents; none in the scalar build.
+    STATIC_REQUIRE(std::is_same_v<E::lanes_forward, detail::type_list<std::remove_cvref_t<decltype(matmul(x, transpose(w)))>>>
+                   == simd);
+    STATIC_REQUIRE(E::lanes_gradient::size == (simd ? 1 : 0));
+    // Both products of the hidden layer, and the gradients of both weights.
+    STATIC_REQUIRE(exec_t<decltype(two_layer), decltype(w1), decltype(w2)>::lanes_sites::size == (simd ? 4 : 0));
+    // One static output, or static extents the cost model refuses: none.
+    constexpr axis<"k", 1> one;
+    constexpr axis<"n", 784> long_rows;
+    constexpr axis<"k", 10> ten;
+    constexpr auto w_one = parameter<"w">(one, n);
+    constexpr auto t_one = input<"t">(batch, one);
+    STATIC_REQUIRE(exec_t<decltype(mse_loss(matmul(x, transpose(w_one)), t_one)), decltype(w_one)>::lanes_slots == 0);
+    constexpr auto x_long = input<"x">(batch, long_rows);
+    constexpr auto w_long = parameter<"w">(ten, long_rows);
+    constexpr auto t_ten = input<"t">(batch, ten);
+    STATIC_REQUIRE(exec_t<decltype(mse_loss(matmul(x_long, transpose(w_long)), t_ten)), decltype(w_long)>::lanes_slots == 0);
 }

@@ -82,6 +82,13 @@ template <class L0, class... Ls>
 struct tl_concat_all<L0, Ls...> {
     using type = typename tl_concat<L0, typename tl_concat_all<Ls...>::type>::type;
 };
+/// The types T of L, in order, for which Keep<T>::value holds.
+template <template <class> class Keep, class L>
+struct tl_filter;
+template <template <class> class Keep, class... Ts>
+struct tl_filter<Keep, type_list<Ts...>> {
+    using type = typename tl_concat_all<std::conditional_t<Keep<Ts>::value, type_list<Ts>, type_list<>>...>::type;
+};
 /// L without repeated types, in order of first appearance.
 template <class L>
 struct unique_list;

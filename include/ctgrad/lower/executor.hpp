@@ -62,6 +62,45 @@ constexpr grid_layout layout_of() {
     }
 }
 
+/// Which contractions may take the outputs-in-lanes kernels (lower/outputs_in_lanes.hpp) in
+/// precision T at all: not without SIMD, not into one static column, and not where both row
+/// lengths are static and the cost model refuses them. Elsewhere neither the call nor the staged
+/// copies' storage is compiled.
+template <class T>
+struct may_take_lanes {
+    /// A contraction of rows of shape In into values of shape Out.
+    template <class In, class Out>
+    static constexpr bool contraction() {
+        using Q = typename axis_at<In, 1>::type;
+        using C = typename axis_at<Out, 1>::type;
+        if constexpr (lowering::width<T> == 1 || std::is_void_v<C> || std::is_void_v<Q>)
+            return false;
+        else if constexpr (C::is_static && Q::is_static)
+            return lowering::detail::outputs_in_lanes<T>(Q::extent, C::extent);
+        else
+            return !C::is_static || C::extent >= 2;
+    }
+    template <class B>
+    static constexpr bool forward() {
+        if constexpr (barrier_of<B>::kind == barrier_kind::forward_contraction)
+            return contraction<shape_of_t<typename barrier_of<B>::left>, shape_of_t<B>>();
+        else
+            return false;
+    }
+    template <class OT>
+    static constexpr bool weight() {
+        if constexpr (is_weight_term_v<typename OT::term>)
+            return contraction<shape_of_t<typename OT::term::source>, shape_of_t<typename OT::term::grid_expr>>();
+        else
+            return false;
+    }
+    /// A forward barrier z = a·wᵀ (its wᵀ staged), a weight-gradient term (its dWᵀ staged).
+    template <class B>
+    using forward_barrier = std::bool_constant<forward<B>()>;
+    template <class OT>
+    using weight_term = std::bool_constant<weight<OT>()>;
+};
+
 /// Tile sizes, one rule for every plan. `cap`: elements per tile buffer; `row_budget`: bytes
 /// of bound input rows a tile reads through matrix products.
 template <class T, bool ColumnTiles>
@@ -247,196 +286,89 @@ struct executor {
 
     // ---- outputs in lanes: the staged transposes ------------------------------------------------
 
-    template <class B>
-    static constexpr bool is_forward_barrier = barrier_of<B>::kind == barrier_kind::forward_contraction;
-    /// Slots of the staged copies: one per forward contraction, one per weight-gradient term.
-    static constexpr std::size_t forward_slots = [] {
-        std::size_t n = 0;
-        tl_for_each(typename Plan::barriers{}, [&](auto b, auto) { n += is_forward_barrier<typename decltype(b)::type>; });
-        return n;
-    }();
-    template <class B>
-    static constexpr std::size_t forward_slot = [] {
-        std::size_t n = 0, mine = 0;
-        tl_for_each(typename Plan::barriers{}, [&](auto b, auto) {
-            using X = typename decltype(b)::type;
-            if (std::is_same_v<X, B>)
-                mine = n;
-            n += is_forward_barrier<X>;
-        });
-        return mine;
-    }();
-    static constexpr std::size_t weight_slots = [] {
-        std::size_t n = 0;
-        tl_for_each(terms{}, [&](auto t, auto) { n += is_weight_term_v<typename decltype(t)::type::term>; });
-        return n;
-    }();
-    template <class OT>
-    static constexpr std::size_t weight_slot = [] {
-        std::size_t n = 0, mine = 0;
-        tl_for_each(terms{}, [&](auto t, auto) {
-            using X = typename decltype(t)::type;
-            if (std::is_same_v<X, OT>)
-                mine = n;
-            n += is_weight_term_v<typename X::term>;
-        });
-        return mine;
+    /// The contractions that may take the outputs-in-lanes kernels (may_take_lanes): forward
+    /// barriers (their wᵀ staged) and weight-gradient terms (their dWᵀ staged). Slot i of
+    /// lanes_staging is the i-th of lanes_sites; slot lanes_slots is a dummy for the others.
+    using lanes_forward = typename tl_filter<may_take_lanes<T>::template forward_barrier, typename Plan::barriers>::type;
+    using lanes_gradient = typename tl_filter<may_take_lanes<T>::template weight_term, terms>::type;
+    using lanes_sites = typename tl_concat<lanes_forward, lanes_gradient>::type;
+    static constexpr std::size_t lanes_slots = lanes_sites::size;
+    template <class X>
+    static constexpr std::size_t lanes_slot = [] {
+        if constexpr (tl_contains_v<lanes_sites, X>)
+            return tl_index_v<lanes_sites, X>;
+        else
+            return lanes_slots;
     }();
 
-    /// The outputs-in-lanes kernels' copies for one call: wᵀ of each forward contraction that
-    /// takes them, dWᵀ of each weight term that does (C padded to whole vectors, `padded`).
-    /// Chosen from the whole batch's extents, never a shard's, so that a row's results do not
-    /// depend on the range it is evaluated in.
+    /// The outputs-in-lanes kernels' choices and copies for one call: per site, whether it
+    /// takes them, its outputs C padded to whole vectors, and its wᵀ or dWᵀ. Chosen from the
+    /// whole batch's extents, never a shard's, so that a row's results do not depend on the
+    /// range it is evaluated in.
     struct lanes_staging {
-        bool forward_on[forward_slots + 1] = {};
-        bool gradient_on[weight_slots + 1] = {};
-        std::size_t forward_padded[forward_slots + 1] = {};
-        std::size_t gradient_padded[weight_slots + 1] = {};
-        T* forward[forward_slots + 1] = {};   // into staged_copies
-        T* gradient[weight_slots + 1] = {};
-        bool any() const {
-            return std::find(std::begin(forward_on), std::end(forward_on), true) != std::end(forward_on) ||
-                   std::find(std::begin(gradient_on), std::end(gradient_on), true) != std::end(gradient_on);
-        }
+        bool on[lanes_slots + 1] = {};
+        std::size_t padded[lanes_slots + 1] = {};
+        T* copy[lanes_slots + 1] = {};  // into staged_copies
+        bool any() const { return std::find(on, on + lanes_slots, true) != on + lanes_slots; }
     };
+    /// The storage of the staged copies, on run()'s stack: one element where no contraction may
+    /// take them (a larger stack frame alone slowed some calls by up to 10 %).
+    struct staged_copies {
+        alignas(64) T slot[std::max<std::size_t>(lanes_slots, 1)][lanes_slots > 0 ? lowering::detail::staged_elements<T> : 1];
+    };
+
+    /// Whether site X takes the outputs-in-lanes kernels in this call (a constant where it may not).
+    template <class X>
+    static bool lanes_on(const lanes_staging& st) {
+        if constexpr (tl_contains_v<lanes_sites, X>)
+            return st.on[lanes_slot<X>];
+        else
+            return false;
+    }
 
     /// Whether a contraction over rows of q into C outputs takes the outputs-in-lanes kernels:
     /// enough rows that the copies pay (a vector of them), every output in one tile.
     static bool takes_outputs_in_lanes(const state& s, std::size_t q, std::size_t C, bool whole_columns) {
         return whole_columns && rows(s) >= W && lowering::detail::outputs_in_lanes<T>(q, C);
     }
-    /// Whether a contraction of rows of shape In into values of shape Out may take the
-    /// outputs-in-lanes kernels at all: not without SIMD, not with one static column, and not
-    /// where both row lengths are static and outputs_in_lanes refuses them. (Then neither the
-    /// call nor the staged copies' storage is there: a larger stack frame alone slowed some
-    /// calls by up to 10 %.)
-    template <class In, class Out>
-    static constexpr bool may_take_outputs_in_lanes = [] {
-        using Q = column_of<In>;
-        using C = column_of<Out>;
-        if constexpr (W == 1 || std::is_void_v<C> || std::is_void_v<Q>)
-            return false;
-        else if constexpr (C::is_static && Q::is_static)
-            return lowering::detail::outputs_in_lanes<T>(Q::extent, C::extent);
-        else
-            return !C::is_static || C::extent >= 2;
-    }();
-    template <class B>
-    static constexpr bool forward_may_take = may_take_outputs_in_lanes<shape_of_t<typename barrier_of<B>::left>, shape_of_t<B>>;
-    template <class Term>
-    static constexpr bool gradient_may_take =
-        may_take_outputs_in_lanes<shape_of_t<typename Term::source>, shape_of_t<typename Term::grid_expr>>;
-    static constexpr bool any_forward_may_take = [] {
-        bool any = false;
-        tl_for_each(typename Plan::barriers{}, [&](auto b, auto) {
-            using B = typename decltype(b)::type;
-            if constexpr (is_forward_barrier<B>)
-                any = any || forward_may_take<B>;
-        });
-        return any;
-    }();
-    static constexpr bool any_gradient_may_take = [] {
-        bool any = false;
-        tl_for_each(terms{}, [&](auto t, auto) {
-            using Term = typename decltype(t)::type::term;
-            if constexpr (is_weight_term_v<Term>)
-                any = any || gradient_may_take<Term>;
-        });
-        return any;
-    }();
 
-    /// The storage of the staged copies, on run()'s stack: one element where no contraction
-    /// may take them (may_take_outputs_in_lanes).
-    struct staged_copies {
-        static constexpr std::size_t n = lowering::detail::staged_elements<T>;
-        alignas(64) T forward[std::max<std::size_t>(forward_slots, 1)][any_forward_may_take ? n : 1];
-        alignas(64) T gradient[std::max<std::size_t>(weight_slots, 1)][any_gradient_may_take ? n : 1];
-    };
-
-    /// `chosen`, unless May is false (then a constant: the kernel's call is optimised away).
-    template <bool May>
-    static bool outputs_in_lanes_on(bool chosen) {
-        if constexpr (May)
-            return chosen;
-        else
-            return false;
+    /// Calls f(std::type_identity<X>, slot, q, C) for each site X: rows of q into C outputs.
+    template <class F>
+    static void for_each_lanes_site(const state& s, F&& f) {
+        tl_for_each(lanes_sites{}, [&](auto x, auto i) {
+            using X = typename decltype(x)::type;
+            if constexpr (tl_contains_v<lanes_gradient, X>)
+                f(x, i(), all_columns<shape_of_t<typename X::term::source>>(s),
+                  all_columns<shape_of_t<typename X::term::grid_expr>>(s));
+            else
+                f(x, i(), all_columns<shape_of_t<typename barrier_of<X>::left>>(s), all_columns<shape_of_t<X>>(s));
+        });
     }
 
-    /// Decides, per contraction and weight term, whether it takes the outputs-in-lanes kernels.
-    static void choose_outputs_in_lanes(const state& s, bool whole_columns, lanes_staging& st) {
-        if constexpr (forward_slots > 0) {
-            tl_for_each(typename Plan::barriers{}, [&](auto b, auto) {
-                using B = typename decltype(b)::type;
-                if constexpr (is_forward_barrier<B>) if constexpr (forward_may_take<B>) {
-                    constexpr std::size_t i = forward_slot<B>;
-                    const std::size_t C = all_columns<shape_of_t<B>>(s);
-                    st.forward_on[i] = takes_outputs_in_lanes(
-                        s, all_columns<shape_of_t<typename barrier_of<B>::left>>(s), C, whole_columns);
-                    st.forward_padded[i] = lowering::detail::padded_outputs<T>(C);
-                }
-            });
-        }
-        if constexpr (weight_slots > 0) {
-            tl_for_each(terms{}, [&](auto t, auto) {
-                using OT = typename decltype(t)::type;
-                using Term = typename OT::term;
-                if constexpr (is_weight_term_v<Term>) if constexpr (gradient_may_take<Term>) {
-                    constexpr std::size_t i = weight_slot<OT>;
-                    const std::size_t C = all_columns<shape_of_t<typename Term::grid_expr>>(s);
-                    st.gradient_on[i] = takes_outputs_in_lanes(
-                        s, all_columns<shape_of_t<typename Term::source>>(s), C, whole_columns);
-                    st.gradient_padded[i] = lowering::detail::padded_outputs<T>(C);
-                }
-            });
-        }
-    }
-
-    /// Stages wᵀ and a zero dWᵀ in `mem` where chosen.
-    static void stage_outputs_in_lanes(const state& s, lanes_staging& st, staged_copies& mem) {
-        if constexpr (forward_slots > 0) {
-            tl_for_each(typename Plan::barriers{}, [&](auto b, auto) {
-                using B = typename decltype(b)::type;
-                if constexpr (is_forward_barrier<B>) if constexpr (forward_may_take<B>) {
-                    constexpr std::size_t i = forward_slot<B>;
-                    st.forward[i] = mem.forward[i];
-                    if (st.forward_on[i])
-                        lowering::detail::stage_transposed(weights<typename barrier_of<B>::right>(s),
-                                                           all_columns<shape_of_t<B>>(s), st.forward_padded[i],
-                                                           st.forward[i]);
-                }
-            });
-        }
-        if constexpr (weight_slots > 0) {
-            tl_for_each(terms{}, [&](auto t, auto) {
-                using OT = typename decltype(t)::type;
-                using Term = typename OT::term;
-                if constexpr (is_weight_term_v<Term>) if constexpr (gradient_may_take<Term>) {
-                    constexpr std::size_t i = weight_slot<OT>;
-                    st.gradient[i] = mem.gradient[i];
-                    if (st.gradient_on[i])
-                        std::fill_n(st.gradient[i],
-                                    all_columns<shape_of_t<typename Term::source>>(s) * st.gradient_padded[i], T(0));
-                }
-            });
-        }
+    /// Chooses the kernels per site, and stages wᵀ or a zero dWᵀ in `mem` where chosen.
+    static void stage_outputs_in_lanes(const state& s, bool whole_columns, lanes_staging& st, staged_copies& mem) {
+        for_each_lanes_site(s, [&](auto x, std::size_t i, std::size_t q, std::size_t C) {
+            using X = typename decltype(x)::type;
+            st.on[i] = takes_outputs_in_lanes(s, q, C, whole_columns);
+            st.padded[i] = lowering::detail::padded_outputs<T>(C);
+            st.copy[i] = mem.slot[i];
+            if (!st.on[i])
+                return;
+            if constexpr (tl_contains_v<lanes_gradient, X>)
+                std::fill_n(st.copy[i], q * st.padded[i], T(0));
+            else
+                lowering::detail::stage_transposed(weights<typename barrier_of<X>::right>(s), C, st.padded[i], st.copy[i]);
+        });
     }
 
     /// Adds each staged dWᵀ into its gradient buffer: the end of a call.
     static void add_staged_gradients(const state& s, const lanes_staging& st, T* const* out) {
-        if constexpr (weight_slots > 0) {
-            tl_for_each(terms{}, [&](auto t, auto) {
-                using OT = typename decltype(t)::type;
-                using Term = typename OT::term;
-                if constexpr (is_weight_term_v<Term>) if constexpr (gradient_may_take<Term>) {
-                    constexpr std::size_t i = weight_slot<OT>;
-                    if (st.gradient_on[i])
-                        lowering::detail::add_transposed(st.gradient[i],
-                                                         all_columns<shape_of_t<typename Term::source>>(s),
-                                                         all_columns<shape_of_t<typename Term::grid_expr>>(s),
-                                                         st.gradient_padded[i], out[OT::output]);
-                }
-            });
-        }
+        for_each_lanes_site(s, [&](auto x, std::size_t i, std::size_t q, std::size_t C) {
+            using X = typename decltype(x)::type;
+            if constexpr (tl_contains_v<lanes_gradient, X>)
+                if (st.on[i])
+                    lowering::detail::add_transposed(st.copy[i], q, C, st.padded[i], out[X::output]);
+        });
     }
 
     // ---- barriers ------------------------------------------------------------------------------
@@ -450,11 +382,11 @@ struct executor {
             std::size_t first;
             const auto a = rows_of<typename info::left>(s, buf, t.r0, first);
             const std::size_t C = tile_columns<shape_of_t<B>>(s, t);
-            constexpr std::size_t i = forward_slot<B>;
+            constexpr std::size_t i = lanes_slot<B>;
             if constexpr (OneRow)
                 lowering::detail::contract_row(a.row(first), weights<typename info::right>(s), t.c0, C, out);
-            else if (outputs_in_lanes_on<forward_may_take<B>>(st.forward_on[i]))
-                lowering::detail::contract_forward_outputs(a, first, t.R, st.forward[i], st.forward_padded[i], C, out);
+            else if (lanes_on<B>(st))
+                lowering::detail::contract_forward_outputs(a, first, t.R, st.copy[i], st.padded[i], C, out);
             else
                 lowering::detail::contract_forward(a, weights<typename info::right>(s), first, t.R, t.c0, C, out);
         } else if constexpr (info::kind == barrier_kind::backward_contraction) {
@@ -694,10 +626,9 @@ struct executor {
         if constexpr (is_weight_term_v<Term>) {
             std::size_t first;
             const auto x = rows_of<typename Term::source>(s, buf, t.r0, first);
-            constexpr std::size_t i = weight_slot<OT>;
-            if (!OneRow && outputs_in_lanes_on<gradient_may_take<Term>>(st.gradient_on[i]))  // never for one row
-                lowering::detail::accumulate_weight_gradient_outputs(g, C, x, first, t.R, st.gradient[i],
-                                                                     st.gradient_padded[i]);
+            constexpr std::size_t i = lanes_slot<OT>;
+            if (!OneRow && lanes_on<OT>(st))  // never for one row
+                lowering::detail::accumulate_weight_gradient_outputs(g, C, x, first, t.R, st.copy[i], st.padded[i]);
             else
                 lowering::detail::accumulate_weight_gradient(g, x, first, t.R, t.c0, C, dst);
         } else if constexpr (is_result_term_v<Term>) {  // a forward pass: the value itself
@@ -824,11 +755,9 @@ struct executor {
         const tile shape = tile_shape(s, most);
         const std::size_t all_cols = Plan::column_tiles ? most : shape.C;
         copy_constants(s, shape, copy);
-        choose_outputs_in_lanes(s, shape.C == all_cols, staging);
         staged_copies mem;
+        stage_outputs_in_lanes(s, shape.C == all_cols, staging, mem);
         const bool staged = staging.any();
-        if (staged)
-            stage_outputs_in_lanes(s, staging, mem);
         for (std::size_t r0 = first; r0 < last; r0 += shape.R)
             for (std::size_t c0 = 0; c0 < all_cols; c0 += shape.C) {
                 const tile t{r0, std::min(shape.R, last - r0), c0, std::min(shape.C, all_cols - c0)};
