@@ -218,17 +218,22 @@ struct operands_of<call<Fn, A...>> {
 
 // ---- the whole graph in dependency order -------------------------------------------------------
 
-template <class L, class E>
-struct graph_walk;
-template <class L, class Es>
-struct graph_walk_all;
-template <class L>
-struct graph_walk_all<L, type_list<>> {
+/// L followed by the nodes reachable from Es that L lacks, each once, every node after what
+/// it depends on: a depth-first walk that descends from a node E into Into::template inputs<E>.
+template <class Into, class L, class Es>
+struct dependency_walk;
+template <class Into, class L>
+struct dependency_walk<Into, L, type_list<>> {
     using type = L;
 };
-template <class L, class E, class... Es>
-struct graph_walk_all<L, type_list<E, Es...>> {
-    using type = typename graph_walk_all<typename graph_walk<L, E>::type, type_list<Es...>>::type;
+template <class Into, class L, class E, class... Es>
+struct dependency_walk<Into, L, type_list<E, Es...>> {
+    template <class M>
+    struct visit {
+        using type = tl_push_unique_t<typename dependency_walk<Into, M, typename Into::template inputs<E>>::type, E>;
+    };
+    using with_e = typename std::conditional_t<tl_contains_v<L, E>, std::type_identity<L>, visit<L>>::type;
+    using type = typename dependency_walk<Into, with_e, type_list<Es...>>::type;
 };
 
 template <class E>
@@ -244,17 +249,17 @@ struct unsupported_node {
                   "ctgrad: transpose is only supported inside matmul(a, transpose(w))");
 };
 
-template <class L, class E>
-struct graph_walk {
-    static_assert(!unsupported_node<E>::value, "ctgrad: this node cannot be evaluated");
-    template <class M>
-    struct visit {
-        using inner = std::conditional_t<is_kind_v<E, expr_kind::terminal>, type_list<>,
-                                         std::conditional_t<is_barrier_v<E>, typename barrier_of<E>::inputs,
-                                                            typename operands_of<E>::type>>;
-        using type = tl_push_unique_t<typename graph_walk_all<M, inner>::type, E>;
+/// The whole graph: a barrier's inputs are the values it needs whole rows of.
+struct into_graph {
+    template <class E>
+    struct of {
+        static_assert(!unsupported_node<E>::value, "ctgrad: this node cannot be evaluated");
+        using type = std::conditional_t<is_kind_v<E, expr_kind::terminal>, type_list<>,
+                                        std::conditional_t<is_barrier_v<E>, typename barrier_of<E>::inputs,
+                                                           typename operands_of<E>::type>>;
     };
-    using type = typename std::conditional_t<tl_contains_v<L, E>, std::type_identity<L>, visit<L>>::type;
+    template <class E>
+    using inputs = typename of<E>::type;
 };
 
 // ---- levels and stages -----------------------------------------------------------------------
@@ -326,27 +331,10 @@ struct stage_level : std::integral_constant<std::size_t, S::level> {};
 template <class E, class Stored, std::size_t Level>
 inline constexpr bool is_stage_source_v = is_kind_v<E, expr_kind::terminal> || is_barrier_v<E> ||
                                           (tl_contains_v<Stored, E> && level_of<E>::value < Level);
-template <class L, class E, class Stored, std::size_t Level>
-struct stage_walk;
-template <class L, class Es, class Stored, std::size_t Level>
-struct stage_walk_all;
-template <class L, class Stored, std::size_t Level>
-struct stage_walk_all<L, type_list<>, Stored, Level> {
-    using type = L;
-};
-template <class L, class E, class... Es, class Stored, std::size_t Level>
-struct stage_walk_all<L, type_list<E, Es...>, Stored, Level> {
-    using type = typename stage_walk_all<typename stage_walk<L, E, Stored, Level>::type, type_list<Es...>, Stored,
-                                         Level>::type;
-};
-template <class L, class E, class Stored, std::size_t Level>
-struct stage_walk {
-    template <class M>
-    struct visit {
-        using inner = std::conditional_t<is_stage_source_v<E, Stored, Level>, type_list<>, typename operands_of<E>::type>;
-        using type = tl_push_unique_t<typename stage_walk_all<M, inner, Stored, Level>::type, E>;
-    };
-    using type = typename std::conditional_t<tl_contains_v<L, E>, std::type_identity<L>, visit<L>>::type;
+template <class Stored, std::size_t Level>
+struct into_stage {
+    template <class E>
+    using inputs = std::conditional_t<is_stage_source_v<E, Stored, Level>, type_list<>, typename operands_of<E>::type>;
 };
 
 template <class Nodes, class Stored, std::size_t Level>
@@ -451,8 +439,8 @@ struct pass_plan {
     using accumulated = Accumulated;  // loss reductions' arguments
     using term_exprs = typename unique_list<typename term_roots<terms>::type>::type;
     using weight_inputs = typename term_roots<terms>::weight_sources;  // computed a of dW += Gᵀ·a
-    using graph = typename graph_walk_all<
-        type_list<>, typename tl_concat_all<accumulated, term_exprs, weight_inputs>::type>::type;
+    using graph = typename dependency_walk<into_graph, type_list<>,
+                                           typename tl_concat_all<accumulated, term_exprs, weight_inputs>::type>::type;
     using barriers = typename barriers_in<graph>::type;
     /// Values kept in tile buffers: barrier inputs, terms' G, computed weight sources.
     using stored = typename unique_list<typename tl_concat_all<typename barriers_in<graph>::inputs, term_exprs,
@@ -467,7 +455,7 @@ struct pass_plan {
     template <std::size_t Level>
     using stages_at = typename at_level<Level, stages, stage_level>::type;
     template <class S>
-    using nodes_of = typename stage_walk_all<type_list<>, typename S::roots, stored, S::level>::type;
+    using nodes_of = typename dependency_walk<into_stage<stored, S::level>, type_list<>, typename S::roots>::type;
     template <class S>
     using sources_of = typename sources_in<nodes_of<S>, stored, S::level>::type;
     /// Every node some stage evaluates elementwise (each once per element of its stage).
