@@ -115,69 +115,41 @@ inline constexpr auto lane_index = [] {
 /// Loads V (a vector or a scalar) from p, unaligned.
 template <class V, class T>
 inline V vload(const T* p) {
-#ifdef CTGRAD_SCALAR
-    return *p;
-#else
-    if constexpr (std::is_arithmetic_v<V>) {
+    if constexpr (std::is_arithmetic_v<V>)
         return *p;
-    } else {
+    else
         return V::load_unaligned(p);
-    }
-#endif
 }
 
 template <class V, class T>
 inline void vstore(T* p, const V& v) {
-#ifdef CTGRAD_SCALAR
-    *p = v;
-#else
-    if constexpr (std::is_arithmetic_v<V>) {
+    if constexpr (std::is_arithmetic_v<V>)
         *p = v;
-    } else {
+    else
         v.store_unaligned(p);
-    }
-#endif
 }
 
 template <class V, class T>
 inline V vsplat(T x) {
-#ifdef CTGRAD_SCALAR
-    return x;
-#else
-    if constexpr (std::is_arithmetic_v<V>) {
-        return x;
-    } else {
-        return V(x);
-    }
-#endif
+    return V(x);
 }
 
 /// a·b + c.
 template <class V>
 inline V vfma(const V& a, const V& b, const V& c) {
-#ifdef CTGRAD_SCALAR
-    return a * b + c;
-#else
-    if constexpr (std::is_arithmetic_v<V>) {
-        return a * b + c;
-    } else {
-        return xsimd::fma(a, b, c);
-    }
-#endif
+    if constexpr (std::is_arithmetic_v<V>)
+        return a * b + c;  // not std::fma: a library call where the ISA has no FMA
+    else
+        return fma(a, b, c);  // xsimd::fma, by argument-dependent lookup
 }
 
 /// The sum of the lanes.
 template <class V>
 inline auto vsum(const V& v) {
-#ifdef CTGRAD_SCALAR
-    return v;
-#else
-    if constexpr (std::is_arithmetic_v<V>) {
+    if constexpr (std::is_arithmetic_v<V>)
         return v;
-    } else {
-        return xsimd::hadd(v);
-    }
-#endif
+    else
+        return hadd(v);  // xsimd::hadd
 }
 
 namespace detail {
@@ -185,13 +157,10 @@ namespace detail {
 /// touching memory past p + n (masked loads on AVX-512 and AVX2; a copy elsewhere).
 template <class V, class T>
 inline V vload_partial(const T* p, std::size_t n) {
-#ifdef CTGRAD_SCALAR
-    return n ? *p : T(0);
-#else
     if constexpr (std::is_arithmetic_v<V>) {
         return n ? *p : T(0);
     } else {
-#if defined(__AVX512F__)
+#if !defined(CTGRAD_SCALAR) && defined(__AVX512F__)
         if constexpr (sizeof(V) == 64) {
             if constexpr (std::is_same_v<T, float>)
                 return V(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p));
@@ -199,7 +168,7 @@ inline V vload_partial(const T* p, std::size_t n) {
                 return V(_mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), p));
         }
 #endif
-#if defined(__AVX2__)
+#if !defined(CTGRAD_SCALAR) && defined(__AVX2__)
         if constexpr (sizeof(V) == 32) {
             if constexpr (std::is_same_v<T, float>)
                 return V(_mm256_maskload_ps(p, detail::lane_mask32(n)));
@@ -213,21 +182,16 @@ inline V vload_partial(const T* p, std::size_t n) {
             lanes[l] = p[l];
         return V::load_aligned(lanes);
     }
-#endif
 }
 
 /// Stores the first n < width lanes of v at p, without touching memory past p + n.
 template <class V, class T>
 inline void vstore_partial(T* p, const V& v, std::size_t n) {
-#ifdef CTGRAD_SCALAR
-    if (n)
-        *p = v;
-#else
     if constexpr (std::is_arithmetic_v<V>) {
         if (n)
             *p = v;
     } else {
-#if defined(__AVX512F__)
+#if !defined(CTGRAD_SCALAR) && defined(__AVX512F__)
         if constexpr (sizeof(V) == 64) {
             if constexpr (std::is_same_v<T, float>)
                 _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), v);
@@ -236,7 +200,7 @@ inline void vstore_partial(T* p, const V& v, std::size_t n) {
             return;
         }
 #endif
-#if defined(__AVX2__)
+#if !defined(CTGRAD_SCALAR) && defined(__AVX2__)
         if constexpr (sizeof(V) == 32) {
             if constexpr (std::is_same_v<T, float>)
                 _mm256_maskstore_ps(p, detail::lane_mask32(n), v);
@@ -251,7 +215,6 @@ inline void vstore_partial(T* p, const V& v, std::size_t n) {
         for (std::size_t l = 0; l < n && l < W; ++l)  // n < W; the bound tells g++ so (-Warray-bounds)
             p[l] = lanes[l];
     }
-#endif
 }
 
 #if !defined(CTGRAD_SCALAR) && defined(__SSE2__)
@@ -371,15 +334,10 @@ inline V vsum_each(const V* rows) {
 /// mask ? a : b, lanewise.
 template <class M, class V>
 inline V vselect(const M& mask, const V& a, const V& b) {
-#ifdef CTGRAD_SCALAR
-    return mask ? a : b;
-#else
-    if constexpr (std::is_arithmetic_v<V>) {
+    if constexpr (std::is_arithmetic_v<V>)
         return mask ? a : b;
-    } else {
-        return xsimd::select(mask, a, b);
-    }
-#endif
+    else
+        return select(mask, a, b);  // xsimd::select
 }
 
 /// The larger of a and b, lanewise; a NaN in a is kept (as torch.clamp keeps it).
@@ -388,69 +346,31 @@ inline V vmax(const V& a, const V& b) {
     return vselect(a < b, b, a);
 }
 
+// Lanewise functions: std's on scalars, xsimd's on vectors (found by argument-dependent lookup).
 template <class V>
 inline V vtanh(const V& v) {
-#ifdef CTGRAD_SCALAR
-    return std::tanh(v);
-#else
-    if constexpr (std::is_arithmetic_v<V>) {
-        return std::tanh(v);
-    } else {
-        return xsimd::tanh(v);
-    }
-#endif
+    using std::tanh;
+    return tanh(v);
 }
-
 template <class V>
 inline V vlog1p(const V& v) {
-#ifdef CTGRAD_SCALAR
-    return std::log1p(v);
-#else
-    if constexpr (std::is_arithmetic_v<V>) {
-        return std::log1p(v);
-    } else {
-        return xsimd::log1p(v);
-    }
-#endif
+    using std::log1p;
+    return log1p(v);
 }
-
 template <class V>
 inline V vabs(const V& v) {
-#ifdef CTGRAD_SCALAR
-    return std::abs(v);
-#else
-    if constexpr (std::is_arithmetic_v<V>) {
-        return std::abs(v);
-    } else {
-        return xsimd::abs(v);
-    }
-#endif
+    using std::abs;
+    return abs(v);
 }
-
 template <class V>
 inline V vexp(const V& v) {
-#ifdef CTGRAD_SCALAR
-    return std::exp(v);
-#else
-    if constexpr (std::is_arithmetic_v<V>) {
-        return std::exp(v);
-    } else {
-        return xsimd::exp(v);
-    }
-#endif
+    using std::exp;
+    return exp(v);
 }
-
 template <class V>
 inline V vlog(const V& v) {
-#ifdef CTGRAD_SCALAR
-    return std::log(v);
-#else
-    if constexpr (std::is_arithmetic_v<V>) {
-        return std::log(v);
-    } else {
-        return xsimd::log(v);
-    }
-#endif
+    using std::log;
+    return log(v);
 }
 
 }  // namespace CTGRAD_ISA_NAMESPACE
