@@ -703,8 +703,10 @@ struct executor {
     }
 
     /// Runs tile t, its stages in Vec (a vector, or T: the scalar path, where tiles are one row).
+    /// Always inlined: into run() on the scalar path, where a call per row of a one-sample call
+    /// (which g++ made for two outputs) cost a third of it; into run_vector_tile otherwise.
     template <class Vec, bool OneRow>
-    static void run_tile(const state& s, const tile& t, buffers buf, copies copy, lanes_staging& st,
+    [[gnu::always_inline]] static void run_tile(const state& s, const tile& t, buffers buf, copies copy, lanes_staging& st,
                          const T* scalars, double* sums, T* const* out, bool overwrite) {
         [&]<std::size_t... L>(std::index_sequence<L...>) {
             (run_level<L, Vec, OneRow>(s, t, buf, copy, st, scalars, sums), ...);
@@ -717,6 +719,12 @@ struct executor {
             else
                 apply_term<OT, OneRow>(s, t, buf, st, out);
         });
+    }
+
+    /// run_tile in vectors: left to g++'s inlining heuristics, as the kernels it calls are.
+    static void run_vector_tile(const state& s, const tile& t, buffers buf, copies copy, lanes_staging& st,
+                                const T* scalars, double* sums, T* const* out, bool overwrite) {
+        run_tile<V, false>(s, t, buf, copy, st, scalars, sums, out, overwrite);
     }
 
     /// Runs the plan on the rows [first, last) of the data (all of them by default; a shard
@@ -761,7 +769,7 @@ struct executor {
         for (std::size_t r0 = first; r0 < last; r0 += shape.R)
             for (std::size_t c0 = 0; c0 < all_cols; c0 += shape.C) {
                 const tile t{r0, std::min(shape.R, last - r0), c0, std::min(shape.C, all_cols - c0)};
-                run_tile<V, false>(s, t, buf, copy, staging, scalars, sums, out, overwrite);
+                run_vector_tile(s, t, buf, copy, staging, scalars, sums, out, overwrite);
             }
         if (staged)
             add_staged_gradients(s, staging, out);
