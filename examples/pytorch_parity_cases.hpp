@@ -48,6 +48,7 @@
 
 #include <array>
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <ctgrad/ctgrad.hpp>
@@ -255,12 +256,12 @@ inline std::optional<std::size_t> variant_index(loss_kind loss, bool bias, targe
     return std::nullopt;
 }
 
-using evaluator = results (*)(const perceptron_case&);
-
-template <class T>
+/// The 11 programs in precision T. (Case, always perceptron_case, makes a call from a template
+/// on Case dependent: see `evaluate`.)
+template <class T, class Case = perceptron_case>
 constexpr auto programs_of() {
     return []<std::size_t... I>(std::index_sequence<I...>) {
-        return std::array<evaluator, sizeof...(I)>{
+        return std::array<results (*)(const Case&), sizeof...(I)>{
             &evaluate_as<T, variants[I].loss, variants[I].bias, variants[I].target>...};
     }
     (std::make_index_sequence<variants.size()>{});
@@ -268,17 +269,23 @@ constexpr auto programs_of() {
 
 /// Evaluates case `c` in precision `precision` (the case's own dtype, or the other one) with
 /// the program of its variant: programs[precision][variant index], 22 function pointers.
-inline results evaluate(const perceptron_case& c, dtype precision) {
-    static constexpr std::array<std::array<evaluator, variants.size()>, 2> programs{programs_of<float>(),
-                                                                                   programs_of<double>()};
+/// A template (Case is perceptron_case) whose table depends on Case, so that the 22 programs are
+/// instantiated only where it is called: as an inline function, its table made every
+/// translation unit that includes this header (the layer, elementwise, optimizer... readers
+/// too) spend ~5 s of g++ 12's time instantiating them, used or not.
+template <std::same_as<perceptron_case> Case>
+results evaluate(const Case& c, dtype precision) {
+    static constexpr std::array<std::array<results (*)(const Case&), variants.size()>, 2> programs{
+        programs_of<float, Case>(), programs_of<double, Case>()};
     const std::optional<std::size_t> i = variant_index(c.loss, c.bias, c.target);
     if (!i)  // parse_case refuses these: this is not expected
         throw input_error(detail::cat("case '", c.name, "': no program for its loss, bias and target"));
     return programs[static_cast<std::size_t>(precision)][*i](c);
 }
 
-/// Evaluates case `c` in its own precision.
-inline results evaluate(const perceptron_case& c) {
+/// Evaluates case `c` in its own precision (a template for the same reason).
+template <std::same_as<perceptron_case> Case>
+results evaluate(const Case& c) {
     return evaluate(c, c.type);
 }
 

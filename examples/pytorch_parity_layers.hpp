@@ -13,7 +13,9 @@
 // and two ways: `evaluate<method::value_and_grad>` (the fused lowering, in float or double)
 // and `evaluate<method::reference>` (reference::evaluate of the loss and of each grad(E, v),
 // in double on the inputs rounded to the precision); each instantiated only where it is
-// used. The cases of a type share its program and differ only in their data; the axes are
+// used. The 38 value_and_grad programs are compiled once, for the tool and the unit tests, in
+// the library ctgrad_parity_programs (pytorch_parity/programs/layer_programs.hpp,
+// `evaluate_compiled`). The cases of a type share its program and differ only in their data; the axes are
 // dynamic, B the batch axis.
 // The GELU cases (pytorch_parity_gelu.hpp) are layer cases too, with act gelu, one of them
 // with the loss mse_act (the MSE of one layer's activation); their 2 models have a table of
@@ -318,8 +320,9 @@ results run(const layer_case& c, dtype precision) {
 }
 
 /// Evaluates case `c` in precision `precision` (the case's own dtype, or the other one) with
-/// the program of its model type, chosen at run time.
-template <method Mth = method::value_and_grad>
+/// the program of its model type, chosen at run time. (evaluate<method::value_and_grad>
+/// instantiates all 38 programs: evaluate_compiled runs the library's copy.)
+template <method Mth>
 results evaluate(const layer_case& c, dtype precision) {
     static constexpr auto programs = []<std::size_t... I>(std::index_sequence<I...>) {
         return std::array<runner, sizeof...(I)>{&run<Mth, model_keys, I>...};

@@ -30,7 +30,7 @@ for name in "${names[@]}"; do
   case "$name" in
     pytorch_parity)
       for cases in perceptron_cases perceptron_more_cases empty_batch_cases nonfinite_cases layer_cases gelu_cases \
-                   forward_cases regularized_cases optimizer_cases training_cases torch_format_cases; do
+                   forward_cases regularized_cases elementwise_cases optimizer_cases training_cases torch_format_cases; do
         "$build_dir/examples/$name" --check "tests/data/$cases.json"
       done ;;
     train_*)

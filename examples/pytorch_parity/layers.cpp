@@ -1,12 +1,13 @@
 // pytorch_parity on layer cases (tests/data/layer_cases.json) and GELU cases
 // (tests/data/gelu_cases.json, evaluated and compared as layer cases): reading, the loops, the
-// JSON output. The layer programs are in layer_programs_*.cpp; the GELU cases' four here.
+// JSON output. The layer programs are in the library ctgrad_parity_programs
+// (programs/layer_programs_*.cpp); the GELU cases' four here.
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
 
 #include "../pytorch_parity_gelu.hpp"
-#include "layer_programs.hpp"
+#include "programs/layer_programs.hpp"
 #include "run_cases.hpp"
 #include "tool.hpp"
 
@@ -25,7 +26,7 @@ nlohmann::ordered_json to_json(const layer_case& c, const results& r) {
 namespace parity::tool {
 
 int run_layer_cases(const options& opt, const nlohmann::json& file) {
-    return run(opt, layers::parse_cases(file, opt.path), evaluate_layer_case);
+    return run(opt, layers::parse_cases(file, opt.path), layers::evaluate_compiled);
 }
 
 int run_gelu_cases(const options& opt, const nlohmann::json& file) {

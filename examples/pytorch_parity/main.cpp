@@ -1,6 +1,6 @@
 // pytorch_parity: ctgrad against PyTorch on the golden case files of tests/data: perceptron,
-// layer, GELU, forward and regularized cases; torch.optim's updates (optimizer cases), the
-// training examples' first 100 steps (training cases) and PyTorch's printed tensors.
+// layer, GELU, forward, regularized and elementwise cases; torch.optim's updates (optimizer
+// cases), the training examples' first 100 steps (training cases) and PyTorch's printed tensors.
 //
 //     pytorch_parity CASES.json            evaluate every case; print the results as JSON
 //     pytorch_parity --check CASES.json    compare with the file's reference results
@@ -11,12 +11,13 @@
 // translation unit (tool.hpp lists them; run_cases.hpp has the loops they share), so that a
 // parallel build compiles their ctgrad programs side by side.
 //
-// CASES.json is a file of one of eight kinds (format: tests/data/README.md), told apart by its
-// content: optimizer cases when some case has a field "optimizer", training cases when some
-// case has a field "batches", printing cases when some case has a field "expected", layer cases
-// when some case has a field "layers", forward cases when some case has a field "out", GELU
-// cases when some case has a field "model" (and none "out"), regularized cases when some case
-// has a field "y" (and is of none of those kinds), perceptron cases otherwise.
+// CASES.json is a file of one of nine kinds (format: tests/data/README.md), told apart by its
+// content: elementwise cases when some case has a field "op", optimizer cases when some case
+// has a field "optimizer", training cases when some case has a field "batches", printing cases
+// when some case has a field "expected", layer cases when some case has a field "layers",
+// forward cases when some case has a field "out", GELU cases when some case has a field "model"
+// (and is of none of those kinds), regularized cases when some case has a field "y" (and is of
+// none of those kinds), perceptron cases otherwise.
 //   perceptron cases (tests/data/perceptron_cases.json, perceptron_more_cases.json,
 //     empty_batch_cases.json, nonfinite_cases.json): each is evaluated with one of 22 compiled
 //     programs (float or double x 11 variants: mse_mean or half_sse x bias or not x given or
@@ -44,9 +45,12 @@
 //     with test_training_parity.cpp).
 //   printing cases (tests/data/torch_format_cases.json): format_tensor's strings against
 //     PyTorch 1.13's; see pytorch_parity_torch_format.hpp (shared with test_torch_format.cpp).
-// Not read (checked by unit tests only): elementwise_cases.json (abs, maximum, minimum, clamp,
-// the L1/Huber/smooth L1 losses: 25 programs in two precisions, ~70 s more compile time than
-// CI's budget has; tests/unit/test_abs_clamp.cpp, test_robust_losses.cpp).
+//   elementwise cases (tests/data/elementwise_cases.json): abs, maximum, minimum, clamp and the
+//     L1, Huber and smooth L1 losses, directly on two tensors and in a perceptron, a two-layer
+//     tanh model and maximum/relu/clamp hidden layers, values on the kinks; 25 programs x 2
+//     precisions, see pytorch_parity_elementwise.hpp (shared with tests/unit/test_abs_clamp.cpp
+//     and test_robust_losses.cpp; the programs are compiled once for both, in the library
+//     ctgrad_parity_programs, as the layer cases' are: programs/).
 // The loss cases are evaluated by ctgrad (value_and_grad), in their own dtype unless
 // --precision says otherwise; optimizer, training and printing cases in their own dtype only
 // (--precision is an input error there).
@@ -60,6 +64,9 @@
 //                 for one layer), "grad_x"}
 //   forward:      {"name", "out", "argmax" (null for per_sample_ce)}
 //   regularized:  {"name", "loss_value", "grad_w", "grad_b", "grad_x" (null for params_only)}
+//   elementwise:  {"name", "loss", and the model's gradients: "grad_a" (and "grad_b") directly;
+//                 "grad_w", "grad_b", "grad_x" for the perceptron; "grad_w1", "grad_b1",
+//                 "grad_w2", "grad_b2" for the two-layer models}
 //   optimizer:    {"name", "params": {"1", "10", "100": per parameter, its values at the case's
 //                 sample indices}, "state": {buffer name: per parameter, ditto}, "steps"}
 //   training:     {"name", "losses" (one per step), "w_final", ... (each parameter after the
@@ -68,7 +75,8 @@
 //   printing:     {"name", "printed"}
 //
 // --check prints one line per case (name, dtype, worst error and where, PASS or FAIL), then
-// "N passed, M failed". Optimizer, training and printing cases have rules of their own (below);
+// "N passed, M failed". Elementwise, optimizer, training and printing cases have rules of their
+// own (below);
 // the others' (pytorch_parity_cases.hpp has the details and the reasons;
 // pytorch_parity_layers.hpp the condition scales of the layered models):
 //   error of an element = |ctgrad - reference| / max(|reference|, m, floor)
@@ -107,7 +115,13 @@ Evaluates the cases of CASES.json (format: tests/data/README.md) with ctgrad: th
 and its gradients (forward cases: the model's value and argmax; optimizer and training cases:
 100 steps; printing cases: a printed tensor). Loss cases are computed in their own dtype, or
 in the precision given by --precision; the other kinds in their own dtype only. The file is of
-one of eight kinds, told apart by its content:
+one of nine kinds, told apart by its content:
+  elementwise cases, when some case has a field "op" (tests/data/elementwise_cases.json):
+    model "direct": mean(op(a[, b])) for op abs, clamp, clamp_min, clamp_max, clamp_reversed,
+    maximum, minimum, clamp_min_tensor, clamp_max_tensor, or a loss of (a, b): l1_loss,
+    huber_loss (delta 1 or 0.5), smooth_l1_loss (beta 1, 0.5 or 0); "perceptron": that loss
+    of (x @ w.t() + b, t); "two_layer": of (tanh(x @ w1.t() + b1) @ w2.t() + b2, t); "hidden":
+    F.mse_loss(act(x @ w1.t() + b1) @ w2.t() + b2, t), act maximum0, relu or clamp.
   optimizer cases, when some case has a field "optimizer" (tests/data/optimizer_cases.json):
     torch.optim's SGD, Adam or AdamW with the case's options, stepped 100 times from initial
     values and gradients regenerated from the case's seed; the parameters after steps 1, 10
@@ -122,7 +136,8 @@ one of eight kinds, told apart by its content:
     one layer z = x @ w1.t() + b1, or two, z = act(x @ w1.t() + b1) @ w2.t() + b2 with act
     sigmoid, tanh, relu or softplus; loss mse_mean, half_sse or bce of sigmoid(z),
     bce_logits or cross_entropy of z; gradients with respect to w1, b1, w2, b2 and x.
-  GELU cases, when some case has a field "model" and none "out" (tests/data/gelu_cases.json):
+  GELU cases, when some case has a field "model" and none "out" or "op"
+  (tests/data/gelu_cases.json):
     a = F.gelu(x @ w1.t() + b1, approximate='tanh'); model "mse": F.mse_loss(a, t), or
     "cross_entropy": F.cross_entropy(a @ w2.t() + b2, y); the reference loss is "loss";
     gradients with respect to w1, b1, (w2, b2) and x.
@@ -152,6 +167,9 @@ Without --check: prints the results as JSON on stdout, one case per line:
   forward: {"cases":[{"name":..., "out":[...], "argmax":[...] or null}]}
   regularized: {"cases":[{"name":..., "loss_value":..., "grad_w":[...], "grad_b":[...],
                 "grad_x":[...] or null}]}
+  elementwise: {"cases":[{"name":..., "loss":..., and the model's gradients: "grad_a" (and
+                "grad_b"); "grad_w", "grad_b", "grad_x"; or "grad_w1", "grad_b1", "grad_w2",
+                "grad_b2"}]}
   optimizer: {"cases":[{"name":..., "params":{"1":[[...],...], "10":..., "100":...},
               "state":{"exp_avg":[[...],...], ...}, "steps":100}]} (per parameter, the
               values at the case's sample indices)
@@ -163,6 +181,11 @@ Without --check: prints the results as JSON on stdout, one case per line:
 
 With --check: compares with the file's result fields (required then) and prints one line
 per case: name, dtype, worst error and where it is, PASS or FAIL; then "N passed, M failed".
+Elementwise cases: error = the largest of |loss - ref| / max(1, |ref|) and, per gradient,
+  max |g - ref| / max |ref|; PASS when <= 1e-6 (float32) or 1e-14 (float64) for "direct",
+  2e-6 or 1e-13 for "perceptron" and "hidden", 2e-5 or 1e-12 for "two_layer". Where
+  smooth_l1_loss with beta 0 has d = 0, PyTorch 1.13's gradient -1/size (checked) is taken as
+  0, l1_loss's and ctgrad's.
 Optimizer cases: error = |ctgrad - torch| / (eps * max(|torch|, rms)) with eps the machine
   epsilon of the case's dtype and rms that of the parameter or buffer's stored values; PASS
   when <= 0 (bitwise) in a build with FMA, 16 without.
@@ -244,6 +267,8 @@ int main(int argc, char** argv) {
         // The kind of file, by a field that only its cases have. (Forward cases have a field
         // "model" too, as GELU cases do.)
         using parity::detail::some_case_has;
+        if (some_case_has(file, "op"))  // (before GELU cases: elementwise cases have a "model" too)
+            return parity::tool::run_elementwise_cases(opt, file);
         if (some_case_has(file, "optimizer"))
             return parity::tool::run_optimizer_cases(opt, file);
         if (some_case_has(file, "batches"))

@@ -27,7 +27,8 @@ struct options {
 /// Perceptron cases (perceptron_cases.json, perceptron_more_cases.json, empty_batch_cases.json,
 /// nonfinite_cases.json): perceptron.cpp.
 int run_perceptron_cases(const options& opt, const nlohmann::json& file);
-/// Layer cases (layer_cases.json): layers.cpp, its programs in layer_programs_*.cpp.
+/// Layer cases (layer_cases.json): layers.cpp, its programs in the library
+/// ctgrad_parity_programs (programs/layer_programs_*.cpp).
 int run_layer_cases(const options& opt, const nlohmann::json& file);
 /// GELU cases (gelu_cases.json), evaluated and compared as layer cases: layers.cpp.
 int run_gelu_cases(const options& opt, const nlohmann::json& file);
@@ -35,6 +36,10 @@ int run_gelu_cases(const options& opt, const nlohmann::json& file);
 int run_forward_cases(const options& opt, const nlohmann::json& file);
 /// Regularized cases (regularized_cases.json): regularized.cpp.
 int run_regularized_cases(const options& opt, const nlohmann::json& file);
+/// Elementwise cases (elementwise_cases.json: abs, clamp, maximum, minimum, the L1/Huber/smooth
+/// L1 losses): elementwise.cpp, its programs in the library ctgrad_parity_programs
+/// (programs/elementwise_programs_*.cpp), shared with the unit tests.
+int run_elementwise_cases(const options& opt, const nlohmann::json& file);
 /// Optimizer cases (optimizer_cases.json: torch.optim's SGD, Adam, AdamW over 100 steps): optimizers.cpp.
 int run_optimizer_cases(const options& opt, const nlohmann::json& file);
 /// Training cases (training_cases.json: the training examples' first 100 SGD steps): training.cpp.

@@ -9,8 +9,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 cd "$CTGRAD_ROOT"
 
 sanitize=(-fno-omit-frame-pointer -g1)  # line tables: enough for the reports' stack traces, and cheap
-# pytorch_parity's layer programs are the ones tests/unit/test_layer_parity.cpp compiles (both
-# include examples/pytorch_parity_layers.hpp): these configurations test them there, once.
+# pytorch_parity's layer and elementwise programs are the library ctgrad_parity_programs, which
+# ctgrad_tests links and runs; its other parts compile the programs of unit tests of their kinds
+# (perceptron, forward, regularized, optimizer, training cases): these configurations test them
+# there, once.
 skip_parity_tool=-DCTGRAD_SKIP_EXAMPLES=pytorch_parity
 
 job() {

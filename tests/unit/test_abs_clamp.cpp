@@ -1,23 +1,27 @@
 // abs, maximum, minimum and the clamps, and the L1, Huber and smooth L1 losses applied directly
 // to two tensors: PyTorch 1.13's values and tie rules (tests/data/elementwise_cases.json, made
 // by tests/tools/make_elementwise_cases.py, values exactly at ties, at 0, at the clamp bounds and
-// at |d| = delta), the derivative types and their printing, and finite differences away from
-// the kinks. The models built on them are in test_robust_losses.cpp.
+// at |d| = delta; read, run and compared by examples/pytorch_parity_elementwise.hpp, as
+// pytorch_parity does), the derivative types and their printing, and finite differences away
+// from the kinks. The models built on them are in test_robust_losses.cpp.
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
 #include <ctgrad/ctgrad.hpp>
 #include <ctgrad/reference/evaluate.hpp>
 
+#include "elementwise_checks.hpp"
 #include "finite_differences.hpp"
-#include "pytorch_cases.hpp"
-#include "regression_losses.hpp"
+#include "../../examples/pytorch_parity/programs/elementwise_programs.hpp"
+#include "../../examples/pytorch_parity_elementwise.hpp"
 #include "test_support.hpp"
 
 using namespace ctgrad;
@@ -66,95 +70,56 @@ static_assert(to_text(huber_loss(u, v, half)) ==
 // target against [batch, k] is the same loss for every column.
 static_assert(rank_v<decltype(huber_loss(a, u))> == 0);
 
-/// Checks value_and_grad and the reference evaluator against a direct case: `loss` of `a`
-/// alone (Binary false) or of `a` and `b`.
-template <bool Binary, class T, class L>
-void check_direct(const nlohmann::json& c, const L& loss) {
-    const double tol = std::is_same_v<T, float> ? 1e-6 : 1e-14;
-    const auto B = c["B"].get<std::size_t>(), K = c["K"].get<std::size_t>();
-    const auto as = pytorch_cases::array<T>(c["a"]);
-    const auto ga = pytorch_cases::array<double>(c["grad_a"]);
-    const double expected = c["loss"].get<double>();
-    std::vector<T> da(as.size());
-    if constexpr (Binary) {
-        const auto bs = pytorch_cases::array<T>(c["b"]);
-        const auto gb = pytorch_cases::array<double>(c["grad_b"]);
-        std::vector<T> db(bs.size());
-        const auto ba = bind(a, as.data(), {B, K});
-        const auto bb = bind(b, bs.data(), {B, K});
-        const auto [value, g1, g2] = value_and_grad(loss, wrt(a, b))(ba, bb, da, db);
-        CHECK(std::fabs(value - expected) <= tol * std::max(1.0, std::fabs(expected)));
-        CHECK(normwise_error(da, ga, 1e-30) <= tol);
-        CHECK(normwise_error(db, gb, 1e-30) <= tol);
-        CHECK(std::fabs(reference::evaluate_scalar(loss, ba, bb) - expected) <= tol * std::max(1.0, std::fabs(expected)));
-        CHECK(normwise_error(reference::evaluate(grad(loss, a), ba, bb).values, ga, 1e-30) <= tol);
-        CHECK(normwise_error(reference::evaluate(grad(loss, b), ba, bb).values, gb, 1e-30) <= tol);
-        (void)g1, (void)g2;
-    } else {
-        const auto ba = bind(a, as.data(), {B, K});
-        const auto [value, g1] = value_and_grad(loss, wrt(a))(ba, da);
-        CHECK(std::fabs(value - expected) <= tol * std::max(1.0, std::fabs(expected)));
-        CHECK(normwise_error(da, ga, 1e-30) <= tol);
-        CHECK(std::fabs(reference::evaluate_scalar(loss, ba) - expected) <= tol * std::max(1.0, std::fabs(expected)));
-        CHECK(normwise_error(reference::evaluate(grad(loss, a), ba).values, ga, 1e-30) <= tol);
-        (void)g1;
-    }
-}
+namespace pe = parity::elementwise;  // the cases, programs and rule, shared with pytorch_parity
 
-/// PyTorch 1.13's F.smooth_l1_loss with beta = 0 has l1_loss's value, but its kernel's
-/// backward gives the gradient -1/size to the input and -1/size to the target too where
-/// d = input - target is exactly 0; F.l1_loss gives 0 there (sign(0) = 0), and so does ctgrad's
-/// smooth_l1_loss(input, target, 0_c), which is l1_loss. The case with the gradients at d = 0
-/// set to l1_loss's, after checking that they are PyTorch 1.13's -1/size for both.
-nlohmann::json l1_where_tied(nlohmann::json c) {
-    const auto as = pytorch_cases::array<double>(c["a"]), bs = pytorch_cases::array<double>(c["b"]);
-    const double size = static_cast<double>(as.size());
-    std::size_t ties = 0;
-    for (std::size_t i = 0; i < as.size(); ++i) {
-        if (as[i] != bs[i])
-            continue;
-        ++ties;
-        CHECK(pytorch_cases::decode(c["grad_a"][i]) == Approx(-1 / size));
-        CHECK(pytorch_cases::decode(c["grad_b"][i]) == Approx(-1 / size));
-        c["grad_a"][i] = 0.0;
-        c["grad_b"][i] = 0.0;
-    }
-    CHECK(ties > 0);
-    return c;
+/// The reference evaluator on direct case `c`'s loss (program P) in precision T, against
+/// PyTorch's results `want` by the shared rule's tolerance.
+template <std::size_t P, class T>
+void check_reference(const pe::elementwise_case& c, const pe::results& want) {
+    constexpr auto loss = pe::loss_of<P>();
+    const double tol = pe::tolerance_of(c, c.type);
+    const auto as = parity::detail::as<T>(c.a), bs = parity::detail::as<T>(c.b);
+    const auto binds = [&] {
+        const auto ba = bind(pe::model::a, as.data(), {c.B, c.K});
+        if constexpr (P < pe::first_binary)
+            return std::make_tuple(ba);
+        else
+            return std::make_tuple(ba, bind(pe::model::b, bs.data(), {c.B, c.K}));
+    }();
+    const auto ref = [&](const auto& e) { return std::apply([&](const auto&... x) { return reference::evaluate(e, x...); }, binds); };
+    const double value = ref(loss).values.at(0);
+    CHECK(std::fabs(value - want.loss) <= tol * std::max(1.0, std::fabs(want.loss)));
+    CHECK(pe::normwise_error(ref(grad(loss, pe::model::a)).values, want.grads[0], 1e-30) <= tol);
+    if constexpr (P >= pe::first_binary)
+        CHECK(pe::normwise_error(ref(grad(loss, pe::model::b)).values, want.grads[1], 1e-30) <= tol);
 }
 
 }  // namespace
 
 TEST_CASE("abs, maximum, minimum, clamp and the regression losses: PyTorch's values and tie rules",
           "[abs][clamp][minmax][pytorch]") {
-    pytorch_cases::for_each_case("elementwise_cases.json", 54, [](auto zero, const nlohmann::json& c) {
-        using T = decltype(zero);
-        if (c["model"] != "direct")
-            return;
-        const auto op = c["op"].get<std::string>();
-        if (op == "abs")
-            check_direct<false, T>(c, mean(abs(a)));
-        else if (op == "clamp")
-            check_direct<false, T>(c, mean(clamp(a, minus_half, one_expr{})));
-        else if (op == "clamp_min")
-            check_direct<false, T>(c, mean(clamp_min(a, minus_half)));
-        else if (op == "clamp_max")
-            check_direct<false, T>(c, mean(clamp_max(a, one_expr{})));
-        else if (op == "clamp_reversed")
-            check_direct<false, T>(c, mean(clamp(a, one_expr{}, minus_half)));
-        else if (op == "maximum")
-            check_direct<true, T>(c, mean(maximum(a, b)));
-        else if (op == "minimum")
-            check_direct<true, T>(c, mean(minimum(a, b)));
-        else if (op == "clamp_min_tensor")
-            check_direct<true, T>(c, mean(clamp_min(a, b)));
-        else if (op == "clamp_max_tensor")
-            check_direct<true, T>(c, mean(clamp_max(a, b)));
-        else if (op == "smooth_l1_loss_beta_0")
-            check_direct<true, T>(l1_where_tied(c), smooth_l1_loss(a, b, zero_expr{}));
-        else if (!regression_losses::with_loss(op, [&](auto loss) { check_direct<true, T>(c, loss(a, b)); }))
-            FAIL("unknown op " << op);
-    });
+    const auto cases = pe::load_cases(std::string(CTGRAD_TEST_DATA_DIR) + "/elementwise_cases.json");
+    REQUIRE(cases.size() == 54);
+    for (const pe::elementwise_case& c : cases) {
+        if (c.model() != pe::model_kind::direct)
+            continue;  // test_robust_losses.cpp
+        DYNAMIC_SECTION(c.name << " " << parity::name_of(c.type)) {
+            // PyTorch's results; for smooth_l1_loss with beta 0, l1_loss's 0 where d = 0, after
+            // checking that the file has PyTorch 1.13's -1/size there (pytorch_parity_elementwise.hpp).
+            std::optional<std::string> problem;
+            const pe::results want = pe::reference_of(c, &problem);
+            INFO(problem.value_or("PyTorch's results as expected"));
+            CHECK(!problem);
+            // value_and_grad: the programs pytorch_parity runs (the library's).
+            elementwise_checks::check_fields(c, pe::evaluate_compiled(c, c.type), want);
+            pe::with_program<0, pe::first_model>(c.program, [&](auto p) {
+                if (c.type == parity::dtype::float32)
+                    check_reference<p.value, float>(c, want);
+                else
+                    check_reference<p.value, double>(c, want);
+            });
+        }
+    }
 }
 
 TEST_CASE("abs, maximum, clamp and the regression losses: finite differences away from the kinks",

@@ -16,7 +16,9 @@
 // The models, the programs, reading, condition scales and comparison are in
 // examples/pytorch_parity_layers.hpp, shared with the tool examples/pytorch_parity; each
 // (layers, act, loss) is one compiled model (19 of them, parity::layers::model_keys), the
-// cases of a type share its program and differ only in their data.
+// cases of a type share its program and differ only in their data. The value_and_grad programs
+// are the tool's, compiled once in the library ctgrad_parity_programs
+// (examples/pytorch_parity/programs/layer_programs.hpp); the reference evaluator's are this file's.
 
 #include <catch2/catch.hpp>
 #include <cstddef>
@@ -28,6 +30,7 @@
 #include <tuple>
 #include <utility>
 
+#include "../../examples/pytorch_parity/programs/layer_programs.hpp"
 #include "../../examples/pytorch_parity_layers.hpp"
 
 namespace {
@@ -78,14 +81,21 @@ dtype other(dtype d) {
     return d == dtype::float32 ? dtype::float64 : dtype::float32;
 }
 
+/// The results of case `c` in `precision` by `path`: the reference evaluator, or value_and_grad
+/// (the library's compiled programs).
+results results_by(method path, const layer_case& c, dtype precision) {
+    if (path == method::reference)
+        return parity::layers::evaluate<method::reference>(c, precision);
+    return parity::layers::evaluate_compiled(c, precision);
+}
+
 /// Checks every case, each in its own precision or each in the other one, computed by `path`.
-template <method Path>
-void check_all(const char* path_name, bool own_precision) {
+void check_all(method path, const char* path_name, bool own_precision) {
     REQUIRE(cases().size() == 58);
     for (const auto& c : cases()) {
         const dtype precision = own_precision ? c.type : other(c.type);
         DYNAMIC_SECTION(c.name << " as " << parity::name_of(precision)) {
-            check_against_pytorch(c, parity::layers::evaluate<Path>(c, precision), precision, path_name);
+            check_against_pytorch(c, results_by(path, c, precision), precision, path_name);
         }
     }
 }
@@ -93,19 +103,19 @@ void check_all(const char* path_name, bool own_precision) {
 }  // namespace
 
 TEST_CASE("layer golden cases: the reference evaluator, each case in its own precision", "[parity][layers]") {
-    check_all<method::reference>("reference", true);
+    check_all(method::reference, "reference", true);
 }
 
 TEST_CASE("layer golden cases: the reference evaluator, each case in the other precision", "[parity][layers]") {
-    check_all<method::reference>("reference", false);
+    check_all(method::reference, "reference", false);
 }
 
 TEST_CASE("layer golden cases: value_and_grad, each case in its own precision", "[parity][layers]") {
-    check_all<method::value_and_grad>("value_and_grad", true);
+    check_all(method::value_and_grad, "value_and_grad", true);
 }
 
 TEST_CASE("layer golden cases: value_and_grad, each case in the other precision", "[parity][layers]") {
-    check_all<method::value_and_grad>("value_and_grad", false);
+    check_all(method::value_and_grad, "value_and_grad", false);
 }
 
 TEST_CASE("the layer cases exercise every model type in both precisions, relu at 0, saturation, tiles",
@@ -133,8 +143,8 @@ TEST_CASE("layer golden cases: worst errors, printed", "[.][layers_report]") {
     worst_errors().clear();
     for (const auto& c : cases()) {
         for (const dtype precision : {c.type, other(c.type)}) {
-            check_against_pytorch(c, parity::layers::evaluate<method::reference>(c, precision), precision, "reference");
-            check_against_pytorch(c, parity::layers::evaluate<method::value_and_grad>(c, precision), precision,
+            check_against_pytorch(c, results_by(method::reference, c, precision), precision, "reference");
+            check_against_pytorch(c, results_by(method::value_and_grad, c, precision), precision,
                                   "value_and_grad");
         }
     }
@@ -151,7 +161,7 @@ TEST_CASE("bad layer case files are errors naming the case and the field", "[par
     const auto parsed = parity::layers::parse_cases(good);
     const layer_case& c = parsed.at(0);
     CHECK_FALSE(parity::layers::has_reference(c));  // results are optional
-    CHECK(parity::layers::evaluate(c, dtype::float32).grad[parity::layers::f_w2].size() == 2);
+    CHECK(parity::layers::evaluate_compiled(c, dtype::float32).grad[parity::layers::f_w2].size() == 2);
 
     auto message_of = [&](auto&& edit) -> std::string {
         nlohmann::json j = good;

@@ -1,7 +1,8 @@
 // The L1, Huber and smooth L1 losses and the new elementwise pieces inside models: on a
 // perceptron and on a two-layer tanh model, maximum(z, 0) and relu as hidden activations, and a
 // clamp in a hidden layer, against PyTorch 1.13 (tests/data/elementwise_cases.json, made by
-// tests/tools/make_elementwise_cases.py: the perceptron and hidden-layer cases are exact
+// tests/tools/make_elementwise_cases.py, read and run by examples/pytorch_parity_elementwise.hpp
+// as pytorch_parity does: the perceptron and hidden-layer cases are exact
 // multiples of 1/8, so residuals sit exactly on 0 and on ±delta and pre-activations exactly on 0
 // and on the clamp bounds), and against finite differences away from the kinks.
 
@@ -17,9 +18,10 @@
 #include <ctgrad/ctgrad.hpp>
 #include <ctgrad/reference/evaluate.hpp>
 
+#include "elementwise_checks.hpp"
 #include "finite_differences.hpp"
-#include "pytorch_cases.hpp"
-#include "regression_losses.hpp"
+#include "../../examples/pytorch_parity/programs/elementwise_programs.hpp"
+#include "../../examples/pytorch_parity_elementwise.hpp"
 #include "test_support.hpp"
 
 using namespace ctgrad;
@@ -32,13 +34,10 @@ constexpr axis<"h"> h;
 constexpr axis<"k"> k;
 constexpr auto x = input<"x">(batch, n);
 constexpr auto t = input<"t">(batch, k);
-constexpr auto w = parameter<"w">(k, n);
-constexpr auto b = parameter<"b">(k);
 constexpr auto w1 = parameter<"w1">(h, n);
 constexpr auto b1 = parameter<"b1">(h);
 constexpr auto w2 = parameter<"w2">(k, h);
 constexpr auto b2 = parameter<"b2">(k);
-constexpr auto z = matmul(x, transpose(w)) + b;
 constexpr auto z1 = matmul(x, transpose(w1)) + b1;
 template <class H>
 constexpr auto output(const H& hidden) {
@@ -47,59 +46,33 @@ constexpr auto output(const H& hidden) {
 constexpr auto half = 0.5_c;
 constexpr auto minus_half = -0.5_c;
 
-template <class T>
-double tolerance(const nlohmann::json& c) {
-    // Exact data (perceptron, hidden): only the final sums round. tanh: float32's own rounding.
-    if (c["model"] == "two_layer")
-        return std::is_same_v<T, float> ? 2e-5 : 1e-12;
-    return std::is_same_v<T, float> ? 2e-6 : 1e-13;
-}
+namespace pe = parity::elementwise;  // the cases, programs and rule, shared with pytorch_parity
 
-template <class T, class L>
-void check_perceptron(const nlohmann::json& c, const L& loss) {
-    const double tol = tolerance<T>(c);
-    const auto B = c["B"].get<std::size_t>(), N = c["N"].get<std::size_t>(), K = c["K"].get<std::size_t>();
-    const auto xs = pytorch_cases::array<T>(c["x"]), ws = pytorch_cases::array<T>(c["w"]);
-    const auto bs = pytorch_cases::array<T>(c["b"]), ts = pytorch_cases::array<T>(c["t"]);
-    const double expected = c["loss"].get<double>();
-    std::vector<T> dw(ws.size()), db(bs.size()), dx(xs.size());
-    const auto bx = bind(x, xs.data(), {B, N});
-    const auto bw = bind(w, ws.data(), {K, N});
-    const auto bt = bind(t, ts.data(), {B, K});
-    const auto result = value_and_grad(loss, wrt(w, b, x))(bx, bw, bind(b, bs), bt, dw, db, dx);
-    CHECK(std::fabs(std::get<0>(result) - expected) <= tol * std::max(1.0, std::fabs(expected)));
-    CHECK(normwise_error(dw, pytorch_cases::array<double>(c["grad_w"]), 1e-30) <= tol);
-    CHECK(normwise_error(db, pytorch_cases::array<double>(c["grad_b"]), 1e-30) <= tol);
-    CHECK(normwise_error(dx, pytorch_cases::array<double>(c["grad_x"]), 1e-30) <= tol);
-    const auto rw = reference::evaluate(grad(loss, w), bx, bw, bind(b, bs), bt).values;
-    CHECK(normwise_error(rw, pytorch_cases::array<double>(c["grad_w"]), 1e-30) <= tol);
-}
-
-template <class T, class L>
-void check_two_layer(const nlohmann::json& c, const L& loss) {
-    const double tol = tolerance<T>(c);
-    const auto B = c["B"].get<std::size_t>(), N = c["N"].get<std::size_t>();
-    const auto H = c["H"].get<std::size_t>(), K = c["K"].get<std::size_t>();
-    const auto xs = pytorch_cases::array<T>(c["x"]), ts = pytorch_cases::array<T>(c["t"]);
-    const auto w1s = pytorch_cases::array<T>(c["w1"]), b1s = pytorch_cases::array<T>(c["b1"]);
-    const auto w2s = pytorch_cases::array<T>(c["w2"]), b2s = pytorch_cases::array<T>(c["b2"]);
-    const double expected = c["loss"].get<double>();
-    std::vector<T> dw1(w1s.size()), db1(b1s.size()), dw2(w2s.size()), db2(b2s.size());
-    auto binds = [&] {
-        return std::make_tuple(bind(x, xs.data(), {B, N}), bind(w1, w1s.data(), {H, N}), bind(b1, b1s),
-                               bind(w2, w2s.data(), {K, H}), bind(b2, b2s), bind(t, ts.data(), {B, K}));
-    };
-    const auto result = std::apply(
-        [&](auto... bs) { return value_and_grad(loss, wrt(w1, b1, w2, b2))(bs..., dw1, db1, dw2, db2); }, binds());
-    CHECK(std::fabs(std::get<0>(result) - expected) <= tol * std::max(1.0, std::fabs(expected)));
-    CHECK(normwise_error(dw1, pytorch_cases::array<double>(c["grad_w1"]), 1e-30) <= tol);
-    CHECK(normwise_error(db1, pytorch_cases::array<double>(c["grad_b1"]), 1e-30) <= tol);
-    CHECK(normwise_error(dw2, pytorch_cases::array<double>(c["grad_w2"]), 1e-30) <= tol);
-    CHECK(normwise_error(db2, pytorch_cases::array<double>(c["grad_b2"]), 1e-30) <= tol);
-    const double ref = std::apply([&](auto... bs) { return reference::evaluate_scalar(loss, bs...); }, binds());
-    CHECK(std::fabs(ref - expected) <= tol * std::max(1.0, std::fabs(expected)));
-    const auto rw1 = std::apply([&](auto... bs) { return reference::evaluate(grad(loss, w1), bs...); }, binds());
-    CHECK(normwise_error(rw1.values, pytorch_cases::array<double>(c["grad_w1"]), 1e-30) <= tol);
+/// The reference evaluator on model case `c`'s loss (program P) in precision T, against
+/// PyTorch's results `want` by the shared rule's tolerance: grad_w of the perceptron; the loss
+/// and grad_w1 of the two-layer models.
+template <std::size_t P, class T>
+void check_reference(const pe::elementwise_case& c, const pe::results& want) {
+    namespace m = pe::model;
+    constexpr auto loss = pe::loss_of<P>();
+    const double tol = pe::tolerance_of(c, c.type);
+    const auto in = [](const std::vector<double>& v) { return parity::detail::as<T>(v); };
+    const auto xs = in(c.x), ts = in(c.t);
+    const auto bx = bind(m::x, xs.data(), {c.B, c.N});
+    const auto bt = bind(m::t, ts.data(), {c.B, c.K});
+    if constexpr (pe::programs[P].model == pe::model_kind::perceptron) {
+        const auto ws = in(c.w), bs = in(c.bias);
+        const auto rw = reference::evaluate(grad(loss, m::w), bx, bind(m::w, ws.data(), {c.K, c.N}), bind(m::bias, bs), bt);
+        CHECK(pe::normwise_error(rw.values, want.grads[0], 1e-30) <= tol);
+    } else {
+        const auto w1s = in(c.w1), b1s = in(c.b1), w2s = in(c.w2), b2s = in(c.b2);
+        const auto binds = std::make_tuple(bx, bind(m::w1, w1s.data(), {c.H, c.N}), bind(m::b1, b1s),
+                                           bind(m::w2, w2s.data(), {c.K, c.H}), bind(m::b2, b2s), bt);
+        const auto ref = [&](const auto& e) { return std::apply([&](const auto&... v) { return reference::evaluate(e, v...); }, binds); };
+        const double value = ref(loss).values.at(0);
+        CHECK(std::fabs(value - want.loss) <= tol * std::max(1.0, std::fabs(want.loss)));
+        CHECK(pe::normwise_error(ref(grad(loss, m::w1)).values, want.grads[0], 1e-30) <= tol);
+    }
 }
 
 }  // namespace
@@ -107,27 +80,23 @@ void check_two_layer(const nlohmann::json& c, const L& loss) {
 TEST_CASE("L1 and Huber losses on a perceptron, a two-layer tanh model, and maximum/relu/clamp hidden layers: "
           "PyTorch's values and gradients",
           "[abs][clamp][minmax][pytorch]") {
-    pytorch_cases::for_each_case("elementwise_cases.json", 54, [](auto zero, const nlohmann::json& c) {
-        using T = decltype(zero);
-        const auto model = c["model"].get<std::string>(), op = c["op"].get<std::string>();
-        bool known = true;
-        if (model == "direct")
-            return;  // test_abs_clamp.cpp
-        if (model == "perceptron")
-            known = regression_losses::with_loss(op, [&](auto loss) { check_perceptron<T>(c, loss(z, t)); });
-        else if (model == "two_layer")
-            known = regression_losses::with_loss(op, [&](auto loss) { check_two_layer<T>(c, loss(output(tanh(z1)), t)); });
-        else if (op == "maximum0")
-            check_two_layer<T>(c, mse_loss(output(maximum(z1, zero_expr{})), t));
-        else if (op == "relu")
-            check_two_layer<T>(c, mse_loss(output(relu(z1)), t));
-        else if (op == "clamp")
-            check_two_layer<T>(c, mse_loss(output(clamp(z1, minus_half, half)), t));
-        else
-            known = false;
-        if (!known)
-            FAIL("unknown case " << model << " " << op);
-    });
+    const auto cases = pe::load_cases(std::string(CTGRAD_TEST_DATA_DIR) + "/elementwise_cases.json");
+    REQUIRE(cases.size() == 54);
+    for (const pe::elementwise_case& c : cases) {
+        if (c.model() == pe::model_kind::direct)
+            continue;  // test_abs_clamp.cpp
+        DYNAMIC_SECTION(c.name << " " << parity::name_of(c.type)) {
+            // value_and_grad: the programs pytorch_parity runs (the library's), by its rule.
+            const pe::results want = pe::reference_of(c);
+            elementwise_checks::check_fields(c, pe::evaluate_compiled(c, c.type), want);
+            pe::with_program<pe::first_model, pe::programs.size()>(c.program, [&](auto p) {
+                if (c.type == parity::dtype::float32)
+                    check_reference<p.value, float>(c, want);
+                else
+                    check_reference<p.value, double>(c, want);
+            });
+        }
+    }
 }
 
 TEST_CASE("Huber and L1 losses through clamp and maximum hidden layers: finite differences", "[abs][clamp][minmax]") {

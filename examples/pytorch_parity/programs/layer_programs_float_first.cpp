@@ -2,10 +2,10 @@
 
 #include "layer_programs.hpp"
 
-namespace parity::tool {
+namespace parity::layers {
 
-layers::results run_first_layer_programs_float(const layers::layer_case& c) {
+results run_first_layer_programs_float(const layer_case& c) {
     return run_layer_programs<float, 0, layer_programs_split>(c);
 }
 
-}  // namespace parity::tool
+}  // namespace parity::layers

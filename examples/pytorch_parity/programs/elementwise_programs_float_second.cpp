@@ -1,0 +1,11 @@
+// The elementwise cases' programs in float, the second half (see elementwise_programs.hpp).
+
+#include "elementwise_programs.hpp"
+
+namespace parity::elementwise {
+
+results run_second_elementwise_programs_float(const elementwise_case& c) {
+    return run_elementwise_programs<float, elementwise_programs_split, programs.size() - elementwise_programs_split>(c);
+}
+
+}  // namespace parity::elementwise
