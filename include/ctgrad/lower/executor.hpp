@@ -162,6 +162,17 @@ struct executor {
         else
             return s.template extent_of<column_of<Shape>>();
     }
+    /// The columns of a value of Shape where they are static and fit a tile (the same in
+    /// every tile), else 0.
+    template <class Shape>
+    static constexpr std::size_t static_columns = [] {
+        if constexpr (std::is_void_v<column_of<Shape>>)
+            return std::size_t{1};
+        else if constexpr (column_of<Shape>::is_static && column_of<Shape>::extent <= cap)
+            return column_of<Shape>::extent;
+        else
+            return std::size_t{0};
+    }();
     static std::size_t rows(const state& s) {
         if constexpr (tl_contains_v<typename Plan::all_axes, Row>)
             return s.template extent_of<Row>();
@@ -388,7 +399,9 @@ struct executor {
             else if (lanes_on<B>(st))
                 lowering::detail::contract_forward_outputs(a, first, t.R, st.copy[i], st.padded[i], C, out);
             else
-                lowering::detail::contract_forward(a, weights<typename info::right>(s), first, t.R, t.c0, C, out);
+                lowering::detail::contract_forward_kernel<T, static_columns<shape_of_t<typename info::left>>,
+                                                          static_columns<shape_of_t<B>>>(
+                    a, weights<typename info::right>(s), first, t.R, t.c0, C, out);
         } else if constexpr (info::kind == barrier_kind::backward_contraction) {
             const auto w = weights<typename info::right>(s);
             std::fill_n(out, t.R * w.cols, T(0));
