@@ -149,19 +149,6 @@ struct executor {
         else
             return s.template extent_of<column_of<Shape>>();
     }
-    /// The columns of a value of Shape in tile t: all of them, or the tile's (column tiles).
-    /// A static extent that fits a tile is a constant: the kernels' strides are immediates.
-    template <class Shape>
-    static std::size_t tile_columns(const state& s, const tile& t) {
-        if constexpr (std::is_void_v<column_of<Shape>>)
-            return 1;
-        else if constexpr (column_of<Shape>::is_static && column_of<Shape>::extent <= cap)
-            return column_of<Shape>::extent;
-        else if constexpr (Plan::column_tiles)
-            return t.C;
-        else
-            return s.template extent_of<column_of<Shape>>();
-    }
     /// The columns of a value of Shape where they are static and fit a tile (the same in
     /// every tile), else 0.
     template <class Shape>
@@ -173,6 +160,17 @@ struct executor {
         else
             return std::size_t{0};
     }();
+    /// The columns of a value of Shape in tile t: all of them, or the tile's (column tiles).
+    /// A static extent that fits a tile is a constant: the kernels' strides are immediates.
+    template <class Shape>
+    static std::size_t tile_columns(const state& s, const tile& t) {
+        if constexpr (static_columns<Shape> != 0)
+            return static_columns<Shape>;
+        else if constexpr (Plan::column_tiles)
+            return t.C;
+        else
+            return s.template extent_of<column_of<Shape>>();
+    }
     static std::size_t rows(const state& s) {
         if constexpr (tl_contains_v<typename Plan::all_axes, Row>)
             return s.template extent_of<Row>();
