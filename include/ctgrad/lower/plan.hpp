@@ -39,30 +39,48 @@ namespace ctgrad::detail {
 
 // ---- variables and reductions ----------------------------------------------------------------
 
-template <class L, class E>
-struct collect_variables {
+/// The value arguments of a node (a call's function tag is not one).
+template <class E>
+struct operands_of;
+template <class Leaf>
+struct operands_of<terminal<Leaf>> {
+    using type = type_list<>;
+};
+template <expr_kind K, class... C>
+struct operands_of<expr<K, hana::tuple<C...>>> {
+    using type = type_list<C...>;
+};
+template <class Fn, class... A>
+struct operands_of<call<Fn, A...>> {
+    using type = type_list<A...>;
+};
+
+template <template <class> class Pick, class L, class E>
+struct collect_outermost;
+template <template <class> class Pick, class L, class Es>
+struct collect_in_each {
     using type = L;
 };
-template <class L, class Leaf>
-struct collect_variables<L, terminal<Leaf>> {
-    using type = std::conditional_t<is_variable<Leaf>::value, tl_push_unique_t<L, terminal<Leaf>>, L>;
+template <template <class> class Pick, class L, class E, class... Es>
+struct collect_in_each<Pick, L, type_list<E, Es...>> {
+    using type = typename collect_in_each<Pick, typename collect_outermost<Pick, L, E>::type, type_list<Es...>>::type;
 };
-template <class L, expr_kind K, class C0, class... C>
-requires(K != expr_kind::terminal) struct collect_variables<L, expr<K, hana::tuple<C0, C...>>> {
-    template <class Acc, class... Cs>
-    struct fold {
-        using type = Acc;
-    };
-    template <class Acc, class X, class... Xs>
-    struct fold<Acc, X, Xs...> {
-        using type = typename fold<typename collect_variables<Acc, X>::type, Xs...>::type;
-    };
-    using type = typename fold<L, C0, C...>::type;
+/// L followed by the nodes of E that Pick selects and that are not inside another one it
+/// selects, each once, in order of first appearance (operands left to right).
+template <template <class> class Pick, class L, class E>
+struct collect_outermost {
+    using type = typename std::conditional_t<Pick<E>::value, std::type_identity<tl_push_unique_t<L, E>>,
+                                             collect_in_each<Pick, L, typename operands_of<E>::type>>::type;
 };
+
+template <class E>
+struct is_variable_node : std::false_type {};
+template <class Leaf>
+struct is_variable_node<terminal<Leaf>> : is_variable<Leaf> {};
 
 /// The variables (terminal types) of E, in order of first appearance.
 template <class E>
-using variables_of_t = typename collect_variables<type_list<>, E>::type;
+using variables_of_t = typename collect_outermost<is_variable_node, type_list<>, E>::type;
 
 template <class Fn>
 inline constexpr bool is_reduction_v = false;
@@ -71,34 +89,12 @@ inline constexpr bool is_reduction_v<reduce_sum_fn<O>> = true;
 template <class O>
 inline constexpr bool is_reduction_v<reduce_mean_fn<O>> = true;
 
-template <class L, class E>
-struct collect_reductions {
-    using type = L;
-};
-template <class L, class E>
-requires(!is_kind_v<E, expr_kind::terminal>) struct collect_reductions<L, E> {
-    template <class Acc, class Tuple>
-    struct fold;
-    template <class Acc, class... Xs>
-    struct fold<Acc, hana::tuple<Xs...>> {
-        template <class A, class... Ys>
-        struct go {
-            using type = A;
-        };
-        template <class A, class Y, class... Ys>
-        struct go<A, Y, Ys...> {
-            using type = typename go<typename collect_reductions<A, Y>::type, Ys...>::type;
-        };
-        using type = typename go<Acc, Xs...>::type;
-    };
-    static constexpr bool is_reduction = is_reduction_v<call_fn_t<E>>;
-    using type = typename std::conditional_t<is_reduction, std::type_identity<tl_push_unique_t<L, E>>,
-                                             fold<L, decltype(E::elements)>>::type;
-};
+template <class E>
+struct is_reduction_node : std::bool_constant<is_reduction_v<call_fn_t<E>>> {};
 
 /// The reduction nodes of loss L that are not inside another reduction.
 template <class Lss>
-using reductions_of_t = typename collect_reductions<type_list<>, Lss>::type;
+using reductions_of_t = typename collect_outermost<is_reduction_node, type_list<>, Lss>::type;
 
 template <class R>
 struct reduction_arg;
@@ -200,22 +196,6 @@ inline constexpr bool is_elementwise_node_v = [] {
         return true;
 }();
 
-/// The value arguments of a node (a call's function tag is not one).
-template <class E>
-struct operands_of;
-template <class Leaf>
-struct operands_of<terminal<Leaf>> {
-    using type = type_list<>;
-};
-template <expr_kind K, class... C>
-struct operands_of<expr<K, hana::tuple<C...>>> {
-    using type = type_list<C...>;
-};
-template <class Fn, class... A>
-struct operands_of<call<Fn, A...>> {
-    using type = type_list<A...>;
-};
-
 // ---- the whole graph in dependency order -------------------------------------------------------
 
 /// L followed by the nodes reachable from Es that L lacks, each once, every node after what
@@ -254,9 +234,7 @@ struct into_graph {
     template <class E>
     struct of {
         static_assert(!unsupported_node<E>::value, "ctgrad: this node cannot be evaluated");
-        using type = std::conditional_t<is_kind_v<E, expr_kind::terminal>, type_list<>,
-                                        std::conditional_t<is_barrier_v<E>, typename barrier_of<E>::inputs,
-                                                           typename operands_of<E>::type>>;
+        using type = std::conditional_t<is_barrier_v<E>, typename barrier_of<E>::inputs, typename operands_of<E>::type>;
     };
     template <class E>
     using inputs = typename of<E>::type;

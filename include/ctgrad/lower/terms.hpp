@@ -48,23 +48,19 @@ struct result_term {
     using grid_expr = G;
 };
 
+/// Whether T is one of the term types above, made from the template Term.
+template <template <class...> class Term, class T>
+inline constexpr bool is_term_v = false;
+template <template <class...> class Term, class... A>
+inline constexpr bool is_term_v<Term, Term<A...>> = true;
 template <class T>
-inline constexpr bool is_weight_term_v = false;
-template <class G, class X>
-inline constexpr bool is_weight_term_v<weight_term<G, X>> = true;
+inline constexpr bool is_weight_term_v = is_term_v<weight_term, T>;
 template <class T>
-inline constexpr bool is_input_term_v = false;
-template <class G, class W>
-inline constexpr bool is_input_term_v<input_term<G, W>> = true;
+inline constexpr bool is_input_term_v = is_term_v<input_term, T>;
 template <class T>
-inline constexpr bool is_reduce_term_v = false;
-template <class Over, class G>
-inline constexpr bool is_reduce_term_v<reduce_term<Over, G>> = true;
-
+inline constexpr bool is_reduce_term_v = is_term_v<reduce_term, T>;
 template <class T>
-inline constexpr bool is_result_term_v = false;
-template <class G>
-inline constexpr bool is_result_term_v<result_term<G>> = true;
+inline constexpr bool is_result_term_v = is_term_v<result_term, T>;
 
 template <class E, class Scale>
 struct classify_terms {
