@@ -71,24 +71,46 @@ TEST_CASE("executor: one sample, a few outputs, in scalars with stored gradients
 
 TEST_CASE("executor: tiles of a perceptron keep x's rows within the row budget", "[executor]") {
     using E = exec_t<decltype(mse_loss(o, t)), decltype(w), decltype(b)>;
-    const std::size_t B = 1000, N = 784, K = 10;
+    const std::size_t B = 1000, N = 784, K = 5;
     std::vector<double> xs(B * N), ts(B * K), ws(K * N), bs(K);
     const auto st = resolve<E>(bind(x, xs), bind(t, ts), bind(w, ws), bind(b, bs));
     const auto tile = E::tile_shape(st);
     CHECK(tile.C == K);
     CHECK(tile.R * N * sizeof(double) <= E::row_budget);
-    CHECK(tile.R * K <= E::cap);
+    CHECK(tile.R * K <= E::elements);
     CHECK_FALSE(E::rows_in_scalars(st));
+}
+
+TEST_CASE("executor: with many outputs, tiles take the rows of the blocked weight gradient", "[executor]") {
+    using Step = exec_t<decltype(mse_loss(o, t)), decltype(w), decltype(b)>;
+    using BiasOnly = exec_t<decltype(mse_loss(o, t)), decltype(b)>;  // no weight gradient: no reason to
+    constexpr std::size_t blocked = lowering::detail::blocked_gradient_rows;
+    const std::size_t B = 1000, N = 784;
+    for (std::size_t K : {8, 10, 32}) {
+        INFO("K = " << K);
+        std::vector<double> xs(B * N), ts(B * K), ws(K * N), bs(K);
+        const auto tile = Step::tile_shape(resolve<Step>(bind(x, xs), bind(t, ts), bind(w, ws), bind(b, bs)));
+        CHECK(tile.R == blocked);  // past the row budget (4 rows of 784 doubles)
+        CHECK(tile.R * K <= Step::cap);
+        const auto bias_tile = BiasOnly::tile_shape(resolve<BiasOnly>(bind(x, xs), bind(t, ts), bind(w, ws), bind(b, bs)));
+        CHECK(bias_tile.R * N * sizeof(double) <= BiasOnly::row_budget);
+    }
+    for (std::size_t K : {5, 33}) {  // few outputs; more than the buffers hold for 16 rows
+        INFO("K = " << K);
+        std::vector<double> xs(B * N), ts(B * K), ws(K * N), bs(K);
+        const auto tile = Step::tile_shape(resolve<Step>(bind(x, xs), bind(t, ts), bind(w, ws), bind(b, bs)));
+        CHECK(tile.R * N * sizeof(double) <= Step::row_budget);
+    }
 }
 
 TEST_CASE("executor: rows wider than a tile are split into column tiles", "[executor]") {
     using E = exec_t<decltype(mse_loss(o, t)), decltype(w), decltype(b)>;
-    const std::size_t B = 3, N = 5, K = E::cap + 7;
+    const std::size_t B = 3, N = 5, K = E::elements + 7;
     std::vector<double> xs(B * N), ts(B * K), ws(K * N), bs(K);
     const auto st = resolve<E>(bind(x, xs), bind(t, ts), bind(w, ws), bind(b, bs));
     const auto tile = E::tile_shape(st);
     CHECK(tile.R == 1);
-    CHECK(tile.C == E::cap);
+    CHECK(tile.C == E::elements);
     CHECK(E::check(st).ok());
 }
 

@@ -306,17 +306,21 @@ inline void axpy_columns(const T* g, std::size_t C, matrix_view<T> x, std::size_
 template <class T>
 inline constexpr std::size_t columns_unroll = sizeof(vec<T>) >= 64 ? 4 : 2;
 
+/// The rows from which accumulate_weight_gradient takes four columns of dw at a time (with
+/// fewer rows, loading and storing dw would dominate).
+inline constexpr std::size_t blocked_gradient_rows = 16;
+
 /// dw[c0 + c] += Σ_r g[r·C + c] · x[r0 + r]: the weight gradient of a tile. Eight FMA chains
 /// in flight: eight vectors of a row of dw, or fewer vectors and several rows of x at a time.
-/// Tiles of 16 rows or more take four columns at a time, so that each vector of x is loaded
-/// once for four rows of dw.
+/// Tiles of blocked_gradient_rows or more take four columns at a time, so that each vector of
+/// x is loaded once for four rows of dw.
 template <class T>
 inline void accumulate_weight_gradient(const T* g, matrix_view<T> x, std::size_t r0, std::size_t R, std::size_t c0,
                                        std::size_t C, T* dw) {
     constexpr std::size_t W = width<T>;
     const std::size_t q = x.cols;
     std::size_t c = 0;
-    if (W > 1 && R >= 16) {  // with fewer rows, loading and storing dw would dominate
+    if (W > 1 && R >= blocked_gradient_rows) {
         constexpr std::size_t NC = 4, U = columns_unroll<T>;
         for (; c + NC <= C; c += NC) {
             T* out[NC];

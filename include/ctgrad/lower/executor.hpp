@@ -101,8 +101,8 @@ struct may_take_lanes {
     using weight_term = std::bool_constant<weight<OT>()>;
 };
 
-/// Tile sizes, one rule for every plan. `cap`: elements per tile buffer; `row_budget`: bytes
-/// of bound input rows a tile reads through matrix products.
+/// Tile sizes, one rule for every plan. `elements`: the elements a tile aims at; `cap`: elements
+/// per tile buffer; `row_budget`: bytes of bound input rows a tile reads through matrix products.
 template <class T, bool ColumnTiles>
 struct tile_budget {
     // A plan whose values all lie on one grid (a perceptron and its losses) keeps a tile and
@@ -111,8 +111,13 @@ struct tile_budget {
     // stored once for many rows (measured at (256, 784, 64→10): 256 KiB tiles take about half
     // the time of 32 KiB ones). A sweep of both over every benchmark row: docs/performance.md,
     // "Tile sizes".
-    static constexpr std::size_t cap = ColumnTiles ? 256 : 16384 / sizeof(T);
+    static constexpr std::size_t elements = ColumnTiles ? 256 : 16384 / sizeof(T);
     static constexpr std::size_t row_budget = ColumnTiles ? 32 * 1024 : 256 * 1024;
+    // With a weight gradient into many outputs, a one-grid tile takes blocked_gradient_rows rows
+    // past the row budget (buffers: 16 rows of 32 outputs): dW += Gᵀ·x then reads x's rows once
+    // per four outputs, not once per output (docs/performance.md, "Tile sizes").
+    static constexpr std::size_t many_outputs = 8;
+    static constexpr std::size_t cap = ColumnTiles ? 2 * elements : elements;
 };
 
 template <class Plan, class T>
@@ -126,8 +131,10 @@ struct executor {
     using Row = typename Plan::row_axis;
     using V = lowering::vec<T>;
     static constexpr std::size_t W = lowering::width<T>;
-    static constexpr std::size_t cap = tile_budget<T, Plan::column_tiles>::cap;
-    static constexpr std::size_t row_budget = tile_budget<T, Plan::column_tiles>::row_budget;
+    using budget = tile_budget<T, Plan::column_tiles>;
+    static constexpr std::size_t elements = budget::elements;
+    static constexpr std::size_t cap = budget::cap;
+    static constexpr std::size_t row_budget = budget::row_budget;
     static_assert(cap % W == 0, "tile buffers hold whole vectors");
     using buffers = T (*)[cap];
 
@@ -155,7 +162,7 @@ struct executor {
     static constexpr std::size_t static_columns = [] {
         if constexpr (std::is_void_v<column_of<Shape>>)
             return std::size_t{1};
-        else if constexpr (column_of<Shape>::is_static && column_of<Shape>::extent <= cap)
+        else if constexpr (column_of<Shape>::is_static && column_of<Shape>::extent <= elements)
             return column_of<Shape>::extent;
         else
             return std::size_t{0};
@@ -177,6 +184,10 @@ struct executor {
         else
             return 1;
     }
+    /// Whether the plan has a weight gradient (dW += Gᵀ·a).
+    static constexpr bool weight_gradients =
+        []<class... OT>(type_list<OT...>) { return (is_weight_term_v<typename OT::term> || ...); }(terms{});
+
     /// The widest row of any value the tiles hold (at least 1).
     static std::size_t widest(const state& s) {
         std::size_t most = 1;
@@ -256,20 +267,21 @@ struct executor {
             tl_for_each(buffered{}, [&](auto n, auto) {
                 nonempty = nonempty && all_columns<shape_of_t<typename decltype(n)::type>>(s) > 0;
             });
-            return rows(s) == 1 && nonempty && most <= cap;
+            return rows(s) == 1 && nonempty && most <= elements;
         } else {
             return false;
         }
     }
 
-    /// Rows per tile: every row a tile holds fits its buffers, the bound rows read by matrix
-    /// products stay within the row budget, and long rows come in whole blocks of the forward
-    /// kernel. Columns per tile: all, or `cap` (column tiles, one row per tile).
+    /// Rows per tile: the tile's elements stay within `elements`, the bound rows read by matrix
+    /// products within the row budget, long rows come in whole blocks of the forward kernel,
+    /// and a one-grid plan with many outputs takes enough rows for the blocked weight gradient
+    /// (tile_budget). Columns per tile: all, or `elements` (column tiles, one row per tile).
     static tile tile_shape(const state& s) { return tile_shape(s, widest(s)); }
     static tile tile_shape(const state& s, std::size_t most) {
         const std::size_t all_rows = rows(s);
-        if (Plan::column_tiles && most > cap)
-            return {0, 1, 0, cap};
+        if (Plan::column_tiles && most > elements)
+            return {0, 1, 0, elements};
         std::size_t row_bytes = 0, longest = 0;
         tl_for_each(typename Plan::barriers{}, [&](auto b, auto) {
             using info = barrier_of<typename decltype(b)::type>;
@@ -281,12 +293,16 @@ struct executor {
                 }
             }
         });
-        std::size_t R = std::min(all_rows, std::max<std::size_t>(1, cap / most));
+        std::size_t R = std::min(all_rows, std::max<std::size_t>(1, elements / most));
         if (row_bytes > 0) {
             R = std::min(R, std::max<std::size_t>(1, row_budget / row_bytes));
             if (R < all_rows)
                 R = lowering::detail::whole_forward_blocks<T>(R, longest);
         }
+        constexpr std::size_t blocked = lowering::detail::blocked_gradient_rows;
+        if (Plan::column_tiles && weight_gradients && most >= budget::many_outputs && R < blocked &&
+            blocked * most <= cap)
+            R = std::min(all_rows, blocked);
         // Prefer tiles of whole vectors: fewer masked tails in the elementwise loops.
         if (R * most >= W && (R * most) % W != 0 && most < W && W % most == 0)
             R = (R * most / W) * W / most;
@@ -441,21 +457,11 @@ struct executor {
                                                            layout<Src> == grid_layout::cols_only);
     };
 
-    /// Broadcast copies of the stages' sources, laid out as their grids: slot of (stage,
-    /// source), one past the last for sources read in place.
-    static constexpr std::size_t copy_slots = [] {
-        std::size_t n = 0;
-        tl_for_each(typename Plan::stages{}, [&](auto st, auto) {
-            using types = stage_types<typename decltype(st)::type>;
-            tl_for_each(typename types::sources{}, [&](auto src, auto) {
-                n += types::template layout<typename decltype(src)::type> != grid_layout::full;
-            });
-        });
-        return n;
-    }();
+    /// Broadcast copies of the stages' sources, laid out as their grids: the slot of source Src
+    /// of stage S; copy_slots, their number, is the slot of the sources read in place.
     template <class S, class Src>
     static constexpr std::size_t copy_slot = [] {
-        std::size_t n = 0, mine = 0;
+        std::size_t n = 0, mine = static_cast<std::size_t>(-1);
         tl_for_each(typename Plan::stages{}, [&](auto st, auto) {
             using St = typename decltype(st)::type;
             using types = stage_types<St>;
@@ -466,8 +472,9 @@ struct executor {
                 n += types::template layout<X> != grid_layout::full;
             });
         });
-        return mine;
+        return mine == static_cast<std::size_t>(-1) ? n : mine;
     }();
+    static constexpr std::size_t copy_slots = copy_slot<void, void>;
     using copies = T (*)[cap];
 
     /// Fills, once per pass, the copies of the sources that do not change between tiles of R
