@@ -74,9 +74,7 @@ struct collect_outermost {
 };
 
 template <class E>
-struct is_variable_node : std::false_type {};
-template <class Leaf>
-struct is_variable_node<terminal<Leaf>> : is_variable<Leaf> {};
+using is_variable_node = std::bool_constant<Variable<E>>;
 
 /// The variables (terminal types) of E, in order of first appearance.
 template <class E>
@@ -90,7 +88,7 @@ template <class O>
 inline constexpr bool is_reduction_v<reduce_mean_fn<O>> = true;
 
 template <class E>
-struct is_reduction_node : std::bool_constant<is_reduction_v<call_fn_t<E>>> {};
+using is_reduction_node = std::bool_constant<is_reduction_v<call_fn_t<E>>>;
 
 /// The reduction nodes of loss L that are not inside another reduction.
 template <class Lss>
