@@ -10,7 +10,6 @@
 
 #include <cstddef>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -55,16 +54,24 @@ template <expr_kind K, class... C, class... B>
 requires(K != expr_kind::terminal) struct all_bound<expr<K, hana::tuple<C...>>, B...>
     : std::bool_constant<(all_bound<C, B...>::value && ...)> {};
 
+/// The address of `variable_key<Var>` names variable Var in the evaluator's table of data.
+template <class Var>
+inline constexpr char variable_key = 0;
+
 /// The bindings, resolved into extents and data converted to double, and the evaluation.
-template <class... B>
+/// Only the constructor depends on the bindings' types: `eval` and everything it calls are
+/// instantiated once per expression, whatever the precision and the set of bindings (most of
+/// a test's compile time is the reference evaluation of its losses and their derivatives).
 class evaluator {
 public:
     using tensor = reference::tensor;
 
-    explicit evaluator(const B&... bindings) : bindings_(bindings...) {
-        resolve_static_and_explicit();
-        resolve_from_lengths();
-        check_lengths();
+    template <class... B>
+    explicit evaluator(const B&... bindings) {
+        resolve_static_and_explicit(bindings...);
+        resolve_from_lengths(bindings...);
+        check_lengths(bindings...);
+        (data_.push_back({&variable_key<typename B::variable>, to_double(bindings)}), ...);
     }
 
     /// The value of expression e.
@@ -134,31 +141,34 @@ public:
         return r;
     }
 
-    /// The data bound to Var, as a tensor.
+    /// The data bound to Var (the first binding of it), as a tensor.
     template <class Var>
     tensor variable() const {
-        tensor t = make<shape_of_t<Var>>();
-        const auto& b = std::get<index_of<Var>()>(bindings_);
-        for (std::size_t i = 0; i < t.values.size(); ++i)
-            t.values[i] = static_cast<double>(b.data[i]);
-        return t;
+        for (const auto& [key, values] : data_)
+            if (key == &variable_key<Var>)
+                return {extents_of(shape_of_t<Var>{}), values};
+        return make<shape_of_t<Var>>();  // unreachable: evaluate() asserts that every variable is bound
     }
 
 private:
-    std::tuple<B...> bindings_;
+    struct bound_data {
+        const void* key;             ///< &variable_key<Var>
+        std::vector<double> values;  ///< the binding's data, converted, row-major
+    };
+    std::vector<bound_data> data_;
     extent_table extents_;
 
-    template <class Var, std::size_t I = 0>
-    static constexpr std::size_t index_of() {
-        if constexpr (std::is_same_v<typename std::tuple_element_t<I, std::tuple<B...>>::variable, Var>)
-            return I;
-        else
-            return index_of<Var, I + 1>();
+    template <class Binding>
+    static std::vector<double> to_double(const Binding& b) {
+        std::vector<double> v(b.size);
+        for (std::size_t i = 0; i < b.size; ++i)
+            v[i] = static_cast<double>(b.data[i]);
+        return v;
     }
 
-    template <class F>
-    void for_each_binding(F&& f) const {
-        std::apply([&](const auto&... b) { (f(b), ...); }, bindings_);
+    template <class F, class... B>
+    static void for_each_binding(F&& f, const B&... bindings) {
+        (f(bindings), ...);
     }
     template <class Var>
     static constexpr std::string_view name_of() {
@@ -174,64 +184,77 @@ private:
         }
     }
 
-    void resolve_static_and_explicit() {
-        for_each_binding([&](const auto& b) {
-            using Var = typename std::remove_cvref_t<decltype(b)>::variable;
-            if (b.data == nullptr && b.size != 0)
-                throw_or_abort<evaluation_error>(status{errc::null_data, name_of<Var>(), {}, 0, b.size});
-            std::size_t k = 0;
-            for_each_axis(shape_of_t<Var>{}, [&](auto a) {
-                using A = typename decltype(a)::type;
-                if constexpr (A::is_static)
-                    set_extent(name_of<Var>(), A::name.view(), A::extent);
-                if (b.has_shape)
-                    set_extent(name_of<Var>(), A::name.view(), b.shape[k]);
-                ++k;
-            });
-        });
+    template <class... B>
+    void resolve_static_and_explicit(const B&... bindings) {
+        for_each_binding(
+            [&](const auto& b) {
+                using Var = typename std::remove_cvref_t<decltype(b)>::variable;
+                if (b.data == nullptr && b.size != 0)
+                    throw_or_abort<evaluation_error>(status{errc::null_data, name_of<Var>(), {}, 0, b.size});
+                std::size_t k = 0;
+                for_each_axis(shape_of_t<Var>{}, [&](auto a) {
+                    using A = typename decltype(a)::type;
+                    if constexpr (A::is_static)
+                        set_extent(name_of<Var>(), A::name.view(), A::extent);
+                    if (b.has_shape)
+                        set_extent(name_of<Var>(), A::name.view(), b.shape[k]);
+                    ++k;
+                });
+            },
+            bindings...);
     }
 
     /// A binding whose variable has one axis of unknown extent, the others' product non-zero,
     /// determines it by a division; repeated while that makes progress.
-    void resolve_from_lengths() {
+    template <class... B>
+    void resolve_from_lengths(const B&... bindings) {
         for (bool progress = true; progress;) {
             progress = false;
-            for_each_binding([&](const auto& b) {
-                using Var = typename std::remove_cvref_t<decltype(b)>::variable;
-                std::size_t product = 1, unknown = 0;
-                std::string_view which{};
-                for_each_axis(shape_of_t<Var>{}, [&](auto a) {
-                    using A = typename decltype(a)::type;
-                    if (const std::size_t* e = extents_.find(A::name.view()))
-                        product *= *e;
-                    else
-                        ++unknown, which = A::name.view();
-                });
-                if (unknown == 1 && product != 0) {
-                    if (b.size % product != 0)
-                        throw_or_abort<evaluation_error>(status{errc::size_mismatch, name_of<Var>(), {},
-                                                                product * ((b.size + product - 1) / product), b.size});
-                    set_extent(name_of<Var>(), which, b.size / product);
-                    progress = true;
-                }
-            });
+            for_each_binding(
+                [&](const auto& b) {
+                    using Var = typename std::remove_cvref_t<decltype(b)>::variable;
+                    std::size_t product = 1, unknown = 0;
+                    std::string_view which{};
+                    for_each_axis(shape_of_t<Var>{}, [&](auto a) {
+                        using A = typename decltype(a)::type;
+                        if (const std::size_t* e = extents_.find(A::name.view()))
+                            product *= *e;
+                        else
+                            ++unknown, which = A::name.view();
+                    });
+                    if (unknown == 1 && product != 0) {
+                        if (b.size % product != 0)
+                            throw_or_abort<evaluation_error>(status{errc::size_mismatch,
+                                                                    name_of<Var>(),
+                                                                    {},
+                                                                    product * ((b.size + product - 1) / product),
+                                                                    b.size});
+                        set_extent(name_of<Var>(), which, b.size / product);
+                        progress = true;
+                    }
+                },
+                bindings...);
         }
     }
 
-    void check_lengths() const {
-        for_each_binding([&](const auto& b) {
-            using Var = typename std::remove_cvref_t<decltype(b)>::variable;
-            std::size_t need = 1;
-            for_each_axis(shape_of_t<Var>{}, [&](auto a) {
-                using A = typename decltype(a)::type;
-                const std::size_t* e = extents_.find(A::name.view());
-                if (e == nullptr)
-                    throw_or_abort<evaluation_error>(status{errc::unresolved_extent, name_of<Var>(), A::name.view(), 0, 0});
-                need *= *e;
-            });
-            if (b.size != need)
-                throw_or_abort<evaluation_error>(status{errc::size_mismatch, name_of<Var>(), {}, need, b.size});
-        });
+    template <class... B>
+    void check_lengths(const B&... bindings) const {
+        for_each_binding(
+            [&](const auto& b) {
+                using Var = typename std::remove_cvref_t<decltype(b)>::variable;
+                std::size_t need = 1;
+                for_each_axis(shape_of_t<Var>{}, [&](auto a) {
+                    using A = typename decltype(a)::type;
+                    const std::size_t* e = extents_.find(A::name.view());
+                    if (e == nullptr)
+                        throw_or_abort<evaluation_error>(
+                            status{errc::unresolved_extent, name_of<Var>(), A::name.view(), 0, 0});
+                    need *= *e;
+                });
+                if (b.size != need)
+                    throw_or_abort<evaluation_error>(status{errc::size_mismatch, name_of<Var>(), {}, need, b.size});
+            },
+            bindings...);
     }
 
     template <class... A, class F>
@@ -301,10 +324,11 @@ private:
         using S = shape_of_t<E>;
         if constexpr (arity_v<E> == 2)
             return broadcast_binary<S, shape_of_t<child_t<1, E>>, shape_of_t<child_t<2, E>>>(
-                [](double u, double v) { return reference_impl<Fn>::apply(u, v); }, eval(child<1>(e)), eval(child<2>(e)));
+                [](double u, double v) { return reference_impl<Fn>::apply(u, v); }, eval(child<1>(e)),
+                eval(child<2>(e)));
         else
             return broadcast_unary<S, shape_of_t<child_t<1, E>>>([](double u) { return reference_impl<Fn>::apply(u); },
-                                                                  eval(child<1>(e)));
+                                                                 eval(child<1>(e)));
     }
 
     template <class E>
@@ -339,7 +363,7 @@ template <Expression E, Binding... B>
 tensor evaluate(const E& e, const B&... bindings) {
     static_assert(detail::all_bound<std::remove_cvref_t<E>, std::remove_cvref_t<B>...>::value,
                   "ctgrad: a variable of the loss is left unbound: pass bind(v, data) for it");
-    return detail::evaluator<std::remove_cvref_t<B>...>(bindings...).eval(e);
+    return detail::evaluator(bindings...).eval(e);
 }
 
 /// The scalar value of a loss, in double precision.
