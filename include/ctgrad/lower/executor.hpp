@@ -13,8 +13,8 @@
 ///
 /// Kernel choices, each a named function of the plan's traits and the data's extents:
 ///   - `column_tiles` (plan): rows wider than a tile are split into column tiles;
-///   - `rows_in_scalars`: a few elements in all (one sample, a few outputs) are evaluated row
-///     by row in scalars, without vector set-up and masked tails;
+///   - `rows_in_scalars`: a few elements in all (one sample, up to four outputs) are evaluated
+///     row by row in scalars, without vector set-up and masked tails;
 ///   - `overwrites_gradients`: data of one row, each gradient written by one term: the terms
 ///     store their results, and nobody zeroes the gradient buffers first;
 ///   - `outputs_in_lanes` (lower/outputs_in_lanes.hpp), per contraction: short rows with many
@@ -251,11 +251,16 @@ struct executor {
         return err;
     }
 
-    /// A few elements in all (at most a quarter vector, or two): row by row in scalars. (Two:
-    /// AVX2, (1, 10, 2) double took 82 ns through a masked 4-lane tile, 26 ns in scalars.)
+    /// A few elements in all (at most a quarter vector, or two), or one row of at most
+    /// `scalar_row` elements: row by row in scalars. (Two: AVX2, (1, 10, 2) double took 82 ns
+    /// through a masked 4-lane tile, 26 ns in scalars. One row of three or four outputs, prepared
+    /// calls at (1, 10, K): AVX2 float 42–46 → 30–33 ns, AVX2 double 53–67 → 27–33 ns, AVX-512
+    /// double 68–88 → 37–62 ns; one row of five to eight took as long either way or longer in
+    /// scalars with AVX-512 floats, and two rows of three or four lost in scalars with AVX2 floats.)
+    static constexpr std::size_t scalar_row = 4;
     static bool rows_in_scalars(const state& s) { return rows_in_scalars(rows(s), widest(s)); }
     static bool rows_in_scalars(std::size_t all_rows, std::size_t most) {
-        return W >= 2 && all_rows * most <= std::max<std::size_t>(W / 4, 2);
+        return W >= 2 && (all_rows * most <= std::max<std::size_t>(W / 4, 2) || (all_rows == 1 && most <= scalar_row));
     }
 
     /// Whether run() writes every element of the gradient buffers itself, so that the caller
