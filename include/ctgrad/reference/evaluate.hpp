@@ -9,6 +9,7 @@
 /// the function finite differences are taken of. It allocates; it is not for hot paths.
 
 #include <cstddef>
+#include <cstdlib>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -147,7 +148,7 @@ public:
         for (const auto& [key, values] : data_)
             if (key == &variable_key<Var>)
                 return {extents_of(shape_of_t<Var>{}), values};
-        return make<shape_of_t<Var>>();  // unreachable: evaluate() asserts that every variable is bound
+        std::abort();  // unreachable: evaluate() asserts at compile time that every variable is bound
     }
 
 private:
@@ -223,12 +224,10 @@ private:
                             ++unknown, which = A::name.view();
                     });
                     if (unknown == 1 && product != 0) {
-                        if (b.size % product != 0)
-                            throw_or_abort<evaluation_error>(status{errc::size_mismatch,
-                                                                    name_of<Var>(),
-                                                                    {},
-                                                                    product * ((b.size + product - 1) / product),
-                                                                    b.size});
+                        if (b.size % product != 0) {
+                            const std::size_t need = product * ((b.size + product - 1) / product);
+                            throw_or_abort<evaluation_error>(status{errc::size_mismatch, name_of<Var>(), {}, need, b.size});
+                        }
                         set_extent(name_of<Var>(), which, b.size / product);
                         progress = true;
                     }
@@ -324,11 +323,10 @@ private:
         using S = shape_of_t<E>;
         if constexpr (arity_v<E> == 2)
             return broadcast_binary<S, shape_of_t<child_t<1, E>>, shape_of_t<child_t<2, E>>>(
-                [](double u, double v) { return reference_impl<Fn>::apply(u, v); }, eval(child<1>(e)),
-                eval(child<2>(e)));
+                [](double u, double v) { return reference_impl<Fn>::apply(u, v); }, eval(child<1>(e)), eval(child<2>(e)));
         else
             return broadcast_unary<S, shape_of_t<child_t<1, E>>>([](double u) { return reference_impl<Fn>::apply(u); },
-                                                                 eval(child<1>(e)));
+                                                                  eval(child<1>(e)));
     }
 
     template <class E>
