@@ -356,6 +356,23 @@ struct executor {
             return false;
     }
 
+    /// The outputs-in-lanes kernels of site X, compiled only where X may take them: elsewhere
+    /// (no SIMD, one static output, a cost model that refuses both static row lengths) their
+    /// code would be instantiated, optimised and thrown away in every program.
+    template <class X>
+    static void contract_forward_outputs(lowering::detail::matrix_view<T> a, std::size_t first, std::size_t R,
+                                         const lanes_staging& st, std::size_t C, T* out) {
+        if constexpr (tl_contains_v<lanes_sites, X>)
+            lowering::detail::contract_forward_outputs(a, first, R, st.copy[lanes_slot<X>], st.padded[lanes_slot<X>], C, out);
+    }
+    template <class X>
+    static void accumulate_weight_gradient_outputs(const T* g, std::size_t C, lowering::detail::matrix_view<T> x,
+                                                   std::size_t first, std::size_t R, const lanes_staging& st) {
+        if constexpr (tl_contains_v<lanes_sites, X>)
+            lowering::detail::accumulate_weight_gradient_outputs(g, C, x, first, R, st.copy[lanes_slot<X>],
+                                                                 st.padded[lanes_slot<X>]);
+    }
+
     /// Whether a contraction over rows of q into C outputs takes the outputs-in-lanes kernels:
     /// enough rows that the copies pay (a vector of them), every output in one tile.
     static bool takes_outputs_in_lanes(const state& s, std::size_t q, std::size_t C, bool whole_columns) {
@@ -412,11 +429,10 @@ struct executor {
             std::size_t first;
             const auto a = rows_of<typename info::left>(s, buf, t.r0, first);
             const std::size_t C = tile_columns<shape_of_t<B>>(s, t);
-            constexpr std::size_t i = lanes_slot<B>;
             if constexpr (OneRow)
                 lowering::detail::contract_row(a.row(first), weights<typename info::right>(s), t.c0, C, out);
             else if (lanes_on<B>(st))
-                lowering::detail::contract_forward_outputs(a, first, t.R, st.copy[i], st.padded[i], C, out);
+                contract_forward_outputs<B>(a, first, t.R, st, C, out);
             else
                 lowering::detail::contract_forward_kernel<T, static_columns<shape_of_t<typename info::left>>,
                                                           static_columns<shape_of_t<B>>>(
@@ -649,9 +665,8 @@ struct executor {
         if constexpr (is_weight_term_v<Term>) {
             std::size_t first;
             const auto x = rows_of<typename Term::source>(s, buf, t.r0, first);
-            constexpr std::size_t i = lanes_slot<OT>;
             if (!OneRow && lanes_on<OT>(st))  // never for one row
-                lowering::detail::accumulate_weight_gradient_outputs(g, C, x, first, t.R, st.copy[i], st.padded[i]);
+                accumulate_weight_gradient_outputs<OT>(g, C, x, first, t.R, st);
             else
                 lowering::detail::accumulate_weight_gradient(g, x, first, t.R, t.c0, C, dst);
         } else if constexpr (is_result_term_v<Term>) {  // a forward pass: the value itself
