@@ -355,7 +355,6 @@ struct executor {
         else
             return false;
     }
-
     /// The outputs-in-lanes kernels of site X, compiled only where X may take them: elsewhere
     /// (no SIMD, one static output, a cost model that refuses both static row lengths) their
     /// code would be instantiated, optimised and thrown away in every program.
@@ -573,9 +572,9 @@ struct executor {
 
     /// Evaluates the elements [idx, idx + lanes of Vec) of stage S: roots stored into their
     /// buffers at `store_at`, the loss reductions whose argument is a root of S added to acc.
-    template <class S, class Vec, class Valid>
+    template <class S, class Vec>
     static void evaluate_at(const T* const* src, std::size_t idx, std::size_t store_at, const T* scalars, buffers buf,
-                            Vec* acc, Valid valid) {
+                            Vec* acc) {
         using types = stage_types<S>;
         using stage_nodes = typename types::nodes;
         using sources = typename types::sources;
@@ -599,7 +598,7 @@ struct executor {
         tl_for_each(reductions{}, [&](auto red, auto j) {
             using Arg = typename reduction_arg<typename decltype(red)::type>::type;
             if constexpr (tl_contains_v<typename S::roots, Arg>)
-                acc[decltype(j)::value] += valid(vals[tl_index_v<stage_nodes, Arg>]);
+                acc[decltype(j)::value] += vals[tl_index_v<stage_nodes, Arg>];
         });
     }
 
@@ -618,10 +617,9 @@ struct executor {
         Vec acc[reductions::size + 1];
         for (auto& a : acc)
             a = lowering::vsplat<Vec>(T(0));
-        const auto all = [](const Vec& v) { return v; };
         std::size_t idx = 0;
         for (; idx + lanes <= len; idx += lanes)
-            evaluate_at<S, Vec>(src, idx, idx, scalars, buf, acc, all);
+            evaluate_at<S, Vec>(src, idx, idx, scalars, buf, acc);
         if constexpr (lanes > 1) {
             if (idx < len) {  // the last partial vector: padded copies of the sources, masked sums
                 const std::size_t rest = len - idx;
@@ -631,10 +629,17 @@ struct executor {
                     lowering::vstore(pad[i], lowering::detail::vload_partial<Vec>(src[i] + idx, rest));
                     padded[i] = pad[i];
                 }
+                // The same evaluation as the full vectors' (one instantiation per stage, not two),
+                // its sums into zeros: they are that vector's values, whose lanes past `rest` are
+                // dropped before they join acc. Tile buffers hold whole vectors: the roots' store
+                // may run past len.
+                Vec last[reductions::size + 1];
+                for (auto& a : last)
+                    a = lowering::vsplat<Vec>(T(0));
+                evaluate_at<S, Vec>(padded, 0, idx, scalars, buf, last);
                 const auto in = lowering::vload<Vec>(lowering::detail::lane_index<T>.data()) < lowering::vsplat<Vec>(T(rest));
-                // Tile buffers hold whole vectors: the roots' store may run past len.
-                evaluate_at<S, Vec>(padded, 0, idx, scalars, buf, acc,
-                                    [&](const Vec& v) { return lowering::vselect(in, v, lowering::vsplat<Vec>(T(0))); });
+                for (std::size_t j = 0; j < reductions::size; ++j)
+                    acc[j] += lowering::vselect(in, last[j], lowering::vsplat<Vec>(T(0)));
             }
         }
         tl_for_each(reductions{}, [&](auto red, auto j) {
