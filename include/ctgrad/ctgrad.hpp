@@ -10,8 +10,9 @@
 ///   ops/       one header per non-elementwise operation: its shape, derivative, printing and
 ///              reference evaluation, as table entries (ops/tables.hpp); and the newer
 ///              elementwise functions (abs, sign; maximum, minimum, clamp)
-///   lower/     the lowering: one plan and one executor (xsimd), its kernels, binding data
-///   api/       the calls built on them: value_and_grad / value programs (program.hpp), the
+///   lower/     the lowering: one plan and one executor (xsimd), its kernels
+///   api/       the calls built on them: binding data (bindings.hpp), the errors a call reports
+///              (status.hpp), value_and_grad / value programs (program.hpp), the
 ///              forward pass value(e) (forward.hpp), sharded calls for threads and ranks
 ///              (shards.hpp: include it yourself)
 ///   print/     compile-time text and LaTeX of any expression or derivative
@@ -41,7 +42,8 @@
 #include "ctgrad/expr/leaves.hpp"
 #include "ctgrad/expr/operations.hpp"
 #include "ctgrad/expr/shape.hpp"
-#include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/api/bindings.hpp"
+#include "ctgrad/api/status.hpp"
 #include "ctgrad/api/forward.hpp"
 #include "ctgrad/api/program.hpp"
 #include "ctgrad/print.hpp"

@@ -19,7 +19,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/api/bindings.hpp"
 #include "ctgrad/lower/executor.hpp"
 #include "ctgrad/lower/extents.hpp"
 #include "ctgrad/lower/plan.hpp"

@@ -19,7 +19,7 @@
 #include "ctgrad/detail/diagnostics.hpp"
 #include "ctgrad/detail/errors.hpp"
 #include "ctgrad/diff/grad.hpp"
-#include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/api/bindings.hpp"
 #include "ctgrad/lower/extents.hpp"
 #include "ctgrad/lower/executor.hpp"
 #include "ctgrad/lower/plan.hpp"

@@ -50,15 +50,6 @@ struct tl_index<type_list<U, Ts...>, T>
 template <class L, class T>
 inline constexpr std::size_t tl_index_v = tl_index<L, T>::value;
 
-template <class L, class M>
-struct tl_concat_unique;
-template <class L, class... Ms>
-struct tl_concat_unique<L, type_list<Ms...>> {
-    using type = typename tl_push_all_unique<L, Ms...>::type;
-};
-template <class L, class M>
-using tl_concat_unique_t = typename tl_concat_unique<L, M>::type;
-
 /// The first type of a non-empty list.
 template <class L>
 struct tl_first;

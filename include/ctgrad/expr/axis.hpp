@@ -128,9 +128,6 @@ template <class L, class R>
 inline constexpr bool same_set_v =
     std::is_same_v<typename minus_axes<L, R>::type, axes<>>&& std::is_same_v<typename minus_axes<R, L>::type, axes<>>;
 
-template <class L, class R>
-inline constexpr bool subset_v = std::is_same_v<typename minus_axes<L, R>::type, axes<>>;
-
 }  // namespace detail
 
 /// The broadcast of two shapes: every axis of either, the batch axis first.

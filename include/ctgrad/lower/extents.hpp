@@ -11,7 +11,7 @@
 #include <type_traits>
 
 #include "ctgrad/detail/type_list.hpp"
-#include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/api/status.hpp"
 #include "ctgrad/lower/plan.hpp"
 #include "ctgrad/lower/simd.hpp"
 

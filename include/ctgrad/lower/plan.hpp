@@ -340,18 +340,6 @@ template <class Shape, class Row>
 inline constexpr bool fits_rows_v =
     Shape::rank == 0 || (Shape::rank <= 2 && std::is_same_v<typename axis_at<Shape, 0>::type, Row>);
 
-template <class Stages>
-struct first_stage_row;
-template <>
-struct first_stage_row<type_list<>> {
-    using type = batch_axis;
-};
-template <class S0, class... S>
-struct first_stage_row<type_list<S0, S...>> {
-    using type = std::conditional_t<S0::shape::rank == 0, typename first_stage_row<type_list<S...>>::type,
-                                    typename axis_at<typename S0::shape, 0>::type>;
-};
-
 template <class List, class Row>
 struct all_fit_rows;
 template <class... N, class Row>

@@ -9,7 +9,7 @@
 #include "ctgrad/detail/node_traits.hpp"
 #include "ctgrad/expr/leaves.hpp"
 #include "ctgrad/expr/shape.hpp"
-#include "ctgrad/lower/bindings.hpp"  // status, evaluation_error: the public error types
+#include "ctgrad/api/status.hpp"
 #include "ctgrad/ops/tables.hpp"
 
 namespace ctgrad {

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "ctgrad/detail/errors.hpp"
-#include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/api/status.hpp"
 #include "ctgrad/lower/simd.hpp"
 
 namespace ctgrad::optim::detail {

@@ -18,7 +18,7 @@
 #include "ctgrad/detail/errors.hpp"
 #include "ctgrad/detail/node_traits.hpp"
 #include "ctgrad/expr/operations.hpp"
-#include "ctgrad/lower/bindings.hpp"
+#include "ctgrad/api/bindings.hpp"
 #include "ctgrad/ops/tables.hpp"
 #include "ctgrad/reference/formulas.hpp"
 
