@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <ctgrad/ctgrad.hpp>
 #include "support/torch_format.hpp"
-#include <ctgrad/reference/evaluate.hpp>
 #include <random>
 #include <vector>
 
@@ -53,15 +52,18 @@ int main() {
     auto step = value_and_grad(loss, wrt(w));
     auto [L, grad_w] = step(bind(x, xs), bind(w, ws), dw);
     // [snippet-end]
-    // o itself, from the reference evaluator (double), as the float32 tensor PyTorch has.
-    const reference::tensor o_ref = reference::evaluate(o, bind(x, xs), bind(w, ws));
-    const std::vector<float> os(o_ref.values.begin(), o_ref.values.end());
+    // o itself, by the forward pass: o[batch, k], in float32 as PyTorch computes it.
+    // [snippet: lecture-1-forward]
+    const std::array<std::size_t, 2> o_shape{xs.size() / n.extent, k.extent};
+    std::vector<float> os(o_shape[0] * o_shape[1]);  // o
+    value(o)(bind(x, xs), bind(w, ws), os);
+    // [snippet-end]
 
     in(41, "x=torch.randn(1,10)");
     in(48, "w=torch.randn(1,10,requires_grad=True)");
     in(49, "o=torch.sigmoid(x@w.t())");
     in(50, "o.shape");
-    out(50, format_shape(o_ref.extents));
+    out(50, format_shape(o_shape));
     in(51, "loss=F.mse_loss(torch.ones(1,1),o)");
     in(52, "loss.shape");
     out(52, format_shape(std::array<std::size_t, rank_v<decltype(loss)>>{}));
@@ -72,7 +74,7 @@ int main() {
     in(0, "loss");
     out(0, format_tensor(L, {.suffixes = {"grad_fn=<MseLossBackward0>"}}));
     in(0, "o");
-    out(0, format_tensor(os, o_ref.extents, {.suffixes = {"grad_fn=<SigmoidBackward0>"}}));
+    out(0, format_tensor(os, o_shape, {.suffixes = {"grad_fn=<SigmoidBackward0>"}}));
 
     // The lecture differentiates E = ½(O − t)²: dE/dw_j = (O − t)·O·(1 − O)·x_j. F.mse_loss is
     // the mean over the B·K elements of o, (1/(B·K))·Σ(O − t)² = (2/(B·K))·E, so its gradient
