@@ -155,12 +155,16 @@ constexpr std::size_t whole_forward_blocks(std::size_t R, std::size_t q) {
     return R;
 }
 
-/// z[r·C + c] = x[r0 + r] · w[c0 + c] for the tile (x and w share their row length q).
-template <class T>
+/// z[r·C + c] = x[r0 + r] · w[c0 + c] for the tile (x and w share their row length q; Q, if
+/// not 0, is q known at compile time).
+template <class T, std::size_t Q = 0>
 inline void contract_forward(matrix_view<T> x, matrix_view<T> w, std::size_t r0, std::size_t R, std::size_t c0,
                              std::size_t C, T* z) {
     constexpr std::size_t MR = 4;
     constexpr std::size_t W = width<T>;
+    // Static short rows go rows-in-lanes, which leaves fewer than W rows: the blocks of six
+    // (four) rows below are dead code where W ≤ 6 (≤ 4), and are not compiled there.
+    constexpr bool lanes_only = Q != 0 && rows_in_lanes<T>(Q);
     std::size_t r = 0;
     if constexpr (W > 1) {
         if (rows_in_lanes<T>(x.cols)) {
@@ -180,15 +184,17 @@ inline void contract_forward(matrix_view<T> x, matrix_view<T> w, std::size_t r0,
     }
     // Six rows at a time where w is long: w streams from L2 once per six rows of x, not four
     // (6·NR accumulators, NR + 1 operands: within the registers of every instruction set).
-    for (; r + 6 <= R; r += 6) {
-        const T* xr[6] = {x.row(r0 + r),     x.row(r0 + r + 1), x.row(r0 + r + 2),
-                          x.row(r0 + r + 3), x.row(r0 + r + 4), x.row(r0 + r + 5)};
-        dot_rows<6>(xr, w, c0, C, z + r * C, C);
-    }
-    for (; r + MR <= R; r += MR) {
-        const T* xr[MR] = {x.row(r0 + r), x.row(r0 + r + 1), x.row(r0 + r + 2), x.row(r0 + r + 3)};
-        dot_rows<MR>(xr, w, c0, C, z + r * C, C);
-    }
+    if constexpr (!lanes_only || W > 6)
+        for (; r + 6 <= R; r += 6) {
+            const T* xr[6] = {x.row(r0 + r),     x.row(r0 + r + 1), x.row(r0 + r + 2),
+                              x.row(r0 + r + 3), x.row(r0 + r + 4), x.row(r0 + r + 5)};
+            dot_rows<6>(xr, w, c0, C, z + r * C, C);
+        }
+    if constexpr (!lanes_only || W > MR)
+        for (; r + MR <= R; r += MR) {
+            const T* xr[MR] = {x.row(r0 + r), x.row(r0 + r + 1), x.row(r0 + r + 2), x.row(r0 + r + 3)};
+            dot_rows<MR>(xr, w, c0, C, z + r * C, C);
+        }
     for (; r < R; ++r) {
         const T* xr[1] = {x.row(r0 + r)};
         dot_rows<1>(xr, w, c0, C, z + r * C, C);
@@ -207,7 +213,7 @@ template <class T, std::size_t Q, std::size_t C>
         x.cols = Q;
         w.cols = Q;
     }
-    contract_forward(x, w, r0, R, c0, C != 0 ? C : cols, z);
+    contract_forward<T, Q>(x, w, r0, R, c0, C != 0 ? C : cols, z);
 }
 
 /// z[c] = x · w[c0 + c] for one row x: contract_forward's one-row kernel, for callers that
